@@ -1,0 +1,288 @@
+"""Heap call descriptors: what a Segment message becomes, as immutable values.
+
+A descriptor names one Heap call (``identify``, ``addUserProperties``, ``track``)
+or says why there is none (``unsupported``). :func:`to_dict` and
+:func:`from_dict` convert to and from JSON-ready dicts and are exact inverses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final, Union
+
+from attrs import field, frozen
+from typing_extensions import TypeAlias
+
+from heapseg._errors import InvalidCall
+
+__all__ = [
+    "AddUserProperties",
+    "Call",
+    "Identify",
+    "Identity",
+    "JSONValue",
+    "Track",
+    "Unsupported",
+    "from_dict",
+    "to_dict",
+]
+
+JSONValue: TypeAlias = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]
+"""A value as ``json.loads`` produces it."""
+
+Identity: TypeAlias = Union[str, int, float]
+"""A Heap identity: a string, or a number where the integration keeps numeric user ids."""
+
+Properties: TypeAlias = Mapping[str, JSONValue]
+
+_EMPTY: Final[Mapping[str, JSONValue]] = MappingProxyType({})
+
+
+def _freeze(value: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
+    """Keep a private, read-only copy of a properties mapping."""
+    if type(value) is MappingProxyType:
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _warnings(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen
+class Identify:
+    """``heap.identify(identity)``: attach the current user to ``identity``."""
+
+    identity: Identity
+    warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
+
+
+@frozen
+class AddUserProperties:
+    """``heap.addUserProperties(properties)``, or ``POST /api/add_user_properties``.
+
+    ``identity`` is ``None`` for a device-mode call, where heap.js applies the
+    properties to whoever the current user is.
+    """
+
+    properties: Properties = field(converter=_freeze)
+    identity: Identity | None = None
+    warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
+
+
+@frozen
+class Track:
+    """``heap.track(event, properties)``, or one event for ``POST /api/track``.
+
+    The optional identifiers are set only by the profiles whose integration
+    sends them: ``identity`` (a user's identity), ``anonymous_id``, ``user_id``
+    (Heap's numeric user id) and ``email``. ``timestamp`` is what the
+    integration sends as the event time; ``idempotency_key`` lets Heap drop
+    repeats of the same event.
+    """
+
+    event: str
+    properties: Properties = field(default=_EMPTY, converter=_freeze)
+    identity: Identity | None = None
+    anonymous_id: str | None = None
+    user_id: str | None = None
+    email: str | None = None
+    timestamp: str | int | float | None = None
+    idempotency_key: str | None = None
+    warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
+
+
+@frozen
+class Unsupported:
+    """A valid message that Heap cannot take under the profile, and why.
+
+    ``type`` is the Segment message type (``"page"``, ``"alias"``, ...).
+    """
+
+    type: str
+    reason: str
+
+
+Call: TypeAlias = Union[Identify, AddUserProperties, Track, Unsupported]
+"""One Heap call descriptor."""
+
+_TRACK_OPTIONAL: Final = (
+    "identity",
+    "anonymous_id",
+    "user_id",
+    "email",
+    "timestamp",
+    "idempotency_key",
+)
+
+
+def _copy_json(value: JSONValue) -> JSONValue:
+    """Copy nested containers so a returned dict shares nothing mutable with a call."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
+
+
+def _properties_dict(properties: Properties) -> dict[str, JSONValue]:
+    out = dict(properties)
+    for key, value in out.items():
+        if isinstance(value, (dict, list)):
+            out[key] = _copy_json(value)
+    return out
+
+
+def to_dict(call: Call) -> dict[str, Any]:
+    """Return the JSON-ready dict form of ``call`` (key ``"call"`` names its kind)."""
+    out: dict[str, Any]
+    if type(call) is Track:
+        out = {"call": "track", "event": call.event, "properties": _properties_dict(call.properties)}
+        for name in _TRACK_OPTIONAL:
+            value = getattr(call, name)
+            if value is not None:
+                out[name] = value
+    elif type(call) is AddUserProperties:
+        out = {"call": "addUserProperties", "properties": _properties_dict(call.properties)}
+        if call.identity is not None:
+            out["identity"] = call.identity
+    elif type(call) is Identify:
+        out = {"call": "identify", "identity": call.identity}
+    elif type(call) is Unsupported:
+        return {"call": "unsupported", "type": call.type, "reason": call.reason}
+    else:
+        raise TypeError(f"to_dict() takes a heapseg call descriptor, not {type(call).__name__}")
+    if call.warnings:
+        out["warnings"] = list(call.warnings)
+    return out
+
+
+# --- from_dict: strict structuring with JSON paths in every error -------------------------
+
+_KINDS: Final = ("identify", "addUserProperties", "track", "unsupported")
+_ALLOWED_KEYS: Final[dict[str, frozenset[str]]] = {
+    "identify": frozenset({"call", "identity", "warnings"}),
+    "addUserProperties": frozenset({"call", "properties", "identity", "warnings"}),
+    "track": frozenset({"call", "event", "properties", "warnings", *_TRACK_OPTIONAL}),
+    "unsupported": frozenset({"call", "type", "reason"}),
+}
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a Python {type(value).__name__}"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_json(value: object, path: str) -> JSONValue:
+    """Validate that ``value`` is plain JSON data and return a private copy of it."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        out: dict[str, JSONValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidCall(path, f"object keys must be strings, found {key!r}")
+            out[key] = _check_json(item, f"{path}[{key!r}]")
+        return out
+    if isinstance(value, list):
+        return [_check_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    raise InvalidCall(path, f"expected a JSON value, found {_describe(value)}")
+
+
+def _required_str(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise InvalidCall(f"$.{key}", f"'{key}' must be a string, found {_describe(value)}")
+    return value
+
+
+def _identity(data: Mapping[str, Any], *, required: bool) -> Identity | None:
+    value = data.get("identity")
+    if value is None and not required:
+        return None
+    if isinstance(value, str) or _is_number(value):
+        return value  # type: ignore[no-any-return]
+    raise InvalidCall("$.identity", f"'identity' must be a string or a number, found {_describe(value)}")
+
+
+def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidCall(f"$.{key}", f"'{key}' must be a string when present, found {_describe(value)}")
+
+
+def _properties(data: Mapping[str, Any], *, required: bool) -> Properties:
+    value = data.get("properties")
+    if value is None and not required:
+        return _EMPTY
+    if not isinstance(value, Mapping):
+        raise InvalidCall("$.properties", f"'properties' must be an object, found {_describe(value)}")
+    checked = _check_json(value, "$.properties")
+    assert isinstance(checked, dict)
+    return MappingProxyType(checked)
+
+
+def _warnings_of(data: Mapping[str, Any]) -> tuple[str, ...]:
+    value = data.get("warnings", ())
+    if not isinstance(value, (list, tuple)) or not all(isinstance(w, str) for w in value):
+        raise InvalidCall("$.warnings", "'warnings' must be an array of strings")
+    return tuple(value)
+
+
+def from_dict(data: Mapping[str, Any]) -> Call:
+    """Build a call descriptor from its :func:`to_dict` form.
+
+    Raises :class:`heapseg.InvalidCall` naming the offending key when ``data``
+    is not such a dict; ``from_dict(to_dict(c)) == c`` for every call ``c``.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidCall("$", f"a call descriptor must be an object, found {_describe(data)}")
+    kind = data.get("call")
+    if kind not in _KINDS:
+        raise InvalidCall("$.call", f"'call' must be one of {', '.join(_KINDS)}; found {kind!r}")
+    unknown = sorted(k for k in data if k not in _ALLOWED_KEYS[kind])
+    if unknown:
+        raise InvalidCall(f"$.{unknown[0]}", f"unknown key for a {kind} call; allowed: "
+                          + ", ".join(sorted(_ALLOWED_KEYS[kind])))
+    if kind == "unsupported":
+        return Unsupported(type=_required_str(data, "type"), reason=_required_str(data, "reason"))
+    warnings = _warnings_of(data)
+    if kind == "identify":
+        identity = _identity(data, required=True)
+        assert identity is not None
+        return Identify(identity, warnings=warnings)
+    if kind == "addUserProperties":
+        return AddUserProperties(
+            _properties(data, required=True), _identity(data, required=False), warnings=warnings
+        )
+    timestamp = data.get("timestamp")
+    if timestamp is not None and not (isinstance(timestamp, str) or _is_number(timestamp)):
+        raise InvalidCall("$.timestamp", f"'timestamp' must be a string or a number, found {_describe(timestamp)}")
+    return Track(
+        _required_str(data, "event"),
+        _properties(data, required=True),
+        identity=_identity(data, required=False),
+        anonymous_id=_optional_str(data, "anonymous_id"),
+        user_id=_optional_str(data, "user_id"),
+        email=_optional_str(data, "email"),
+        timestamp=timestamp,
+        idempotency_key=_optional_str(data, "idempotency_key"),
+        warnings=warnings,
+    )
