@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Final, Union
+from typing import Any, Final, TypeAlias
 
 from attrs import field, frozen
-from typing_extensions import TypeAlias
 
 from heapseg._errors import InvalidCall
 
@@ -28,10 +27,10 @@ __all__ = [
     "to_dict",
 ]
 
-JSONValue: TypeAlias = Union[None, bool, int, float, str, list["JSONValue"], dict[str, "JSONValue"]]
+JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 """A value as ``json.loads`` produces it."""
 
-Identity: TypeAlias = Union[str, int, float]
+Identity: TypeAlias = str | int | float
 """A Heap identity: a string, or a number where the integration keeps numeric user ids."""
 
 Properties: TypeAlias = Mapping[str, JSONValue]
@@ -104,7 +103,7 @@ class Unsupported:
     reason: str
 
 
-Call: TypeAlias = Union[Identify, AddUserProperties, Track, Unsupported]
+Call: TypeAlias = Identify | AddUserProperties | Track | Unsupported
 """One Heap call descriptor."""
 
 _TRACK_OPTIONAL: Final = (
@@ -138,7 +137,11 @@ def to_dict(call: Call) -> dict[str, Any]:
     """Return the JSON-ready dict form of ``call`` (key ``"call"`` names its kind)."""
     out: dict[str, Any]
     if type(call) is Track:
-        out = {"call": "track", "event": call.event, "properties": _properties_dict(call.properties)}
+        out = {
+            "call": "track",
+            "event": call.event,
+            "properties": _properties_dict(call.properties),
+        }
         for name in _TRACK_OPTIONAL:
             value = getattr(call, name)
             if value is not None:
@@ -217,15 +220,19 @@ def _identity(data: Mapping[str, Any], *, required: bool) -> Identity | None:
     if value is None and not required:
         return None
     if isinstance(value, str) or _is_number(value):
-        return value  # type: ignore[no-any-return]
-    raise InvalidCall("$.identity", f"'identity' must be a string or a number, found {_describe(value)}")
+        return value
+    raise InvalidCall(
+        "$.identity", f"'identity' must be a string or a number, found {_describe(value)}"
+    )
 
 
 def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise InvalidCall(f"$.{key}", f"'{key}' must be a string when present, found {_describe(value)}")
+    raise InvalidCall(
+        f"$.{key}", f"'{key}' must be a string when present, found {_describe(value)}"
+    )
 
 
 def _properties(data: Mapping[str, Any], *, required: bool) -> Properties:
@@ -233,7 +240,9 @@ def _properties(data: Mapping[str, Any], *, required: bool) -> Properties:
     if value is None and not required:
         return _EMPTY
     if not isinstance(value, Mapping):
-        raise InvalidCall("$.properties", f"'properties' must be an object, found {_describe(value)}")
+        raise InvalidCall(
+            "$.properties", f"'properties' must be an object, found {_describe(value)}"
+        )
     checked = _check_json(value, "$.properties")
     assert isinstance(checked, dict)
     return MappingProxyType(checked)
@@ -259,8 +268,10 @@ def from_dict(data: Mapping[str, Any]) -> Call:
         raise InvalidCall("$.call", f"'call' must be one of {', '.join(_KINDS)}; found {kind!r}")
     unknown = sorted(k for k in data if k not in _ALLOWED_KEYS[kind])
     if unknown:
-        raise InvalidCall(f"$.{unknown[0]}", f"unknown key for a {kind} call; allowed: "
-                          + ", ".join(sorted(_ALLOWED_KEYS[kind])))
+        raise InvalidCall(
+            f"$.{unknown[0]}",
+            f"unknown key for a {kind} call; allowed: " + ", ".join(sorted(_ALLOWED_KEYS[kind])),
+        )
     if kind == "unsupported":
         return Unsupported(type=_required_str(data, "type"), reason=_required_str(data, "reason"))
     warnings = _warnings_of(data)
@@ -274,7 +285,9 @@ def from_dict(data: Mapping[str, Any]) -> Call:
         )
     timestamp = data.get("timestamp")
     if timestamp is not None and not (isinstance(timestamp, str) or _is_number(timestamp)):
-        raise InvalidCall("$.timestamp", f"'timestamp' must be a string or a number, found {_describe(timestamp)}")
+        raise InvalidCall(
+            "$.timestamp", f"'timestamp' must be a string or a number, found {_describe(timestamp)}"
+        )
     return Track(
         _required_str(data, "event"),
         _properties(data, required=True),
