@@ -18,7 +18,8 @@ from heapseg._calls import (
     to_dict,
 )
 from heapseg._errors import ConfigurationError, HeapsegError, InvalidCall, InvalidEvent
-from heapseg._profile import PROFILES, Profile, SegmentLibrary
+from heapseg._presets import PROFILES
+from heapseg._profile import Profile, SegmentLibrary
 from heapseg._translate import translate
 from heapseg._values import ValueRules
 

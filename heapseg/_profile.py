@@ -1,32 +1,29 @@
 """Profiles: named, immutable sets of mapping choices, one per real integration.
 
 A :class:`Profile` is plain data. Each field is one documented choice; the
-presets in :data:`PROFILES` set them so that heapseg's output equals what one
+presets in ``heapseg.PROFILES`` (``_presets.py``) set them so that heapseg's output equals what one
 real integration sends. Start from a preset and change single choices with
 ``attrs.evolve`` (for example classic cloud, but page calls become track calls).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Final, Literal
 
 from attrs import field, frozen
 from attrs.validators import in_, instance_of, optional
 
-from heapseg._errors import ConfigurationError
 from heapseg._values import ValueRules
 
-__all__ = ["PROFILES", "Profile", "SegmentLibrary", "resolve_profile"]
+__all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
 
-Family = Literal["classic"]
+Family = Literal["classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack"]
 Mode = Literal["cloud", "device"]
 TimestampRule = Literal["none", "facade"]
 IdempotencyRule = Literal["none", "messageId"]
 RegionRule = Literal["none", "EU", "eu"]
 
-FAMILIES: Final = ("classic",)
+FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
 
 
 @frozen
@@ -106,58 +103,3 @@ class Profile:
     region_rule: RegionRule = field(default="none", validator=in_(("none", "EU", "eu")))
     """Which ``region`` value selects Heap's EU host (compared exactly, as the integration
     compares it); ``none``: the integration only knows the US host."""
-
-
-_CLASSIC_VALUES: Final = ValueRules(
-    objects="flatten", arrays="stringify", scalars="keep", nulls="drop-top-level", empty="keep"
-)
-
-_PRESETS: Final = (
-    Profile(
-        name="classic-cloud",
-        reproduces="Segment's classic Heap destination, cloud mode "
-        "(@segment/integration-heap 1.1.5)",
-        family="classic",
-        mode="cloud",
-        iso_dates=True,
-        require_user_id=True,
-        id_trait=True,
-        identify_email_alias="_email",
-        track_email_alias="_email",
-        values=_CLASSIC_VALUES,
-        segment_library=SegmentLibrary(value="", from_context=True),
-        timestamp="facade",
-    ),
-    Profile(
-        name="classic-device",
-        reproduces="Segment's classic Heap destination, device mode "
-        "(analytics.js-integration-heap 2.1.x)",
-        family="classic",
-        mode="device",
-        iso_dates=True,
-        id_trait=True,
-        identify_email_alias="_email",
-        values=_CLASSIC_VALUES,
-    ),
-)
-
-PROFILES: Final[Mapping[str, Profile]] = MappingProxyType({p.name: p for p in _PRESETS})
-"""The named presets, each reproducing one real integration exactly."""
-
-DEFAULT_PROFILE: Final = "classic-cloud"
-
-
-def resolve_profile(profile: str | Profile) -> Profile:
-    """Return the :class:`Profile` named by ``profile`` (or ``profile`` itself)."""
-    if isinstance(profile, Profile):
-        return profile
-    if isinstance(profile, str):
-        found = PROFILES.get(profile)
-        if found is not None:
-            return found
-        raise ConfigurationError(
-            f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}"
-        )
-    raise ConfigurationError(
-        f"profile must be a profile name or a heapseg.Profile, not {type(profile).__name__}"
-    )

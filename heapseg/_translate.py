@@ -9,7 +9,8 @@ from heapseg._calls import Call, Unsupported
 from heapseg._classic import translate_classic
 from heapseg._facade import destination_enabled
 from heapseg._messages import Message, parse_message
-from heapseg._profile import DEFAULT_PROFILE, Profile, resolve_profile
+from heapseg._presets import DEFAULT_PROFILE, resolve_profile
+from heapseg._profile import Profile
 
 __all__ = ["translate"]
 

@@ -15,7 +15,8 @@ from attrs import field, frozen
 from heapseg._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
 from heapseg._errors import ConfigurationError
 from heapseg._jsjson import js_stringify
-from heapseg._profile import DEFAULT_PROFILE, Profile, resolve_profile
+from heapseg._presets import DEFAULT_PROFILE, resolve_profile
+from heapseg._profile import Profile
 
 __all__ = ["EU_HOST", "US_HOST", "Request", "base_url", "render"]
 
