@@ -369,7 +369,8 @@ _DATE_TO_STRING: Final = re.compile(
 
 
 def _es_date_time(match: re.Match[str]) -> JsDate | None:
-    year_text, month, day, hour, minute, second, fraction, zulu, sign, tz_hour, tz_minute = (
+    # "Z" and no zone at all (local time on a UTC host) both mean UTC, so only a sign matters.
+    year_text, month, day, hour, minute, second, fraction, _, sign, tz_hour, tz_minute = (
         match.groups()
     )
     if year_text == "-000000":
@@ -394,7 +395,6 @@ def _es_date_time(match: re.Match[str]) -> JsDate | None:
         offset = int(tz_hour) * 60 + int(tz_minute)
         if sign == "+":
             offset = -offset
-    del zulu  # "Z", and no zone at all on a UTC host, both mean UTC
     year = int(year_text)
     days = _days_from_civil(year, month_number, 1) + day_number - 1
     time = days * _MS_PER_DAY + ((hours * 60 + minutes + offset) * 60 + seconds) * 1000 + millis
