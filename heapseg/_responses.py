@@ -86,7 +86,10 @@ def classify(
         detail = f": {text}" if text else ""
         return Outcome("retry", f"No answer from Heap (network error{detail}).")
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        return Outcome("reject", f"Heap answered with {status!r}, which is not an HTTP status.")
+        number = status if isinstance(status, int) and not isinstance(status, bool) else None
+        return Outcome(
+            "reject", f"Heap answered with {status!r}, which is not an HTTP status.", status=number
+        )
     answered = f"Heap answered {_status_text(status)}"
     quoted = f": {text}" if text else " with an empty body"
     if 200 <= status <= 299:
