@@ -2,6 +2,8 @@
 
 heapseg does no I/O. :func:`render` returns :class:`Request` values (method, URL,
 headers, JSON body and its exact bytes); any HTTP client can send them.
+:func:`classify` reads Heap's answer (success, retry or reject) and :func:`pace`
+schedules requests within Heap's rate limits.
 """
 
 from __future__ import annotations
@@ -17,8 +19,21 @@ from heapseg._errors import ConfigurationError
 from heapseg._jsjson import js_stringify
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
 from heapseg._profile import Profile
+from heapseg._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
 
-__all__ = ["EU_HOST", "US_HOST", "Request", "base_url", "render"]
+__all__ = [
+    "EU_HOST",
+    "HEAP_LIMITS",
+    "US_HOST",
+    "HeapLimits",
+    "Outcome",
+    "RateLimit",
+    "Request",
+    "base_url",
+    "classify",
+    "pace",
+    "render",
+]
 
 US_HOST: Final = "https://heapanalytics.com"
 EU_HOST: Final = "https://c.eu.heap-api.com"
