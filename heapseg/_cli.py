@@ -24,7 +24,7 @@ from typing import IO, Any, Final, NoReturn
 import attrs
 
 import heapseg
-from heapseg._cli_input import Blank, Malformed, Message, Source, open_binary, read_records
+from heapseg._cli_input import FORMATS, Blank, Malformed, Message, Source, open_binary, read_records
 from heapseg._presets import DEFAULT_PROFILE
 
 __all__ = ["main"]
@@ -411,7 +411,7 @@ def _translate(args: argparse.Namespace) -> int:
         read_error: str | None = None
         for name, stream in inputs:
             try:
-                job.run(read_records(open_binary(stream), name))
+                job.run(read_records(open_binary(stream), name, args.format))
             except BrokenPipeError:
                 raise
             except (OSError, EOFError, zlib.error) as error:
@@ -539,6 +539,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     translate.add_argument(
         "files", nargs="*", metavar="FILE", help="input files ('-' or none: stdin); .gz is read"
+    )
+    translate.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="input form: ndjson, json (an array, a message or a batch envelope), or auto "
+        "(the default: guessed from the first non-blank line)",
     )
     translate.add_argument("--sample", action="store_true", help="read the bundled sample messages")
     translate.add_argument(

@@ -18,6 +18,7 @@ from typing import IO, Any, Final, cast
 from attrs import frozen
 
 __all__ = [
+    "FORMATS",
     "Blank",
     "Malformed",
     "Message",
@@ -413,27 +414,34 @@ def _document(whole: bytes, file: str, first_line: int) -> Iterator[Record]:
             yield record
 
 
-def read_records(stream: IO[bytes], file: str) -> Iterator[Record]:
+FORMATS: Final = ("auto", "ndjson", "json")
+
+
+def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[Record]:
     """Read every record of one input, in order.
 
-    The form is recognised from the first non-blank line: ``[`` starts a JSON array
-    (streamed item by item), a line holding only ``{`` starts one pretty-printed JSON
-    document (a message or a batch envelope, read whole), anything else is NDJSON. In
-    NDJSON, a line holding a batch envelope gives one record per item. Lines split on
-    ``\\n`` only: U+2028 and U+2029 may appear inside JSON strings.
+    ``auto`` recognises the form from the first non-blank line: ``[`` starts a JSON
+    array (streamed item by item), a line holding only ``{`` starts one pretty-printed
+    JSON document (a message or a batch envelope), anything else is NDJSON. ``ndjson``
+    and ``json`` skip the guess. In NDJSON, a line holding a batch envelope gives one
+    record per item. Lines split on ``\\n`` only: U+2028 and U+2029 may appear inside
+    JSON strings.
     """
     line_number = 0
     for raw in stream:
         line_number += 1
         if line_number == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
+        if form == "ndjson":
+            yield from _ndjson_line(raw, Source(file, line_number))
+            continue
         body = raw.strip(_JSON_WS)
         if not body:
             continue
         if body.startswith(b"["):
             yield from _array_items(_text_chunks(raw, stream), file, line_number)
             return
-        if body == b"{":
+        if body == b"{" or form == "json":
             yield from _document(raw + stream.read(), file, line_number)
             return
         for number in range(1, line_number):
@@ -441,8 +449,9 @@ def read_records(stream: IO[bytes], file: str) -> Iterator[Record]:
         yield from _ndjson_line(raw, Source(file, line_number))
         break
     else:
-        for number in range(1, line_number + 1):
-            yield Blank(Source(file, number))
+        if form != "json":
+            for number in range(1, line_number + 1):
+                yield Blank(Source(file, number))
         return
     for raw in stream:
         line_number += 1
