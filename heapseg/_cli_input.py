@@ -428,13 +428,17 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
     JSON strings.
     """
     line_number = 0
+    if form == "ndjson":
+        for raw in stream:
+            line_number += 1
+            if line_number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            yield from _ndjson_line(raw, Source(file, line_number))
+        return
     for raw in stream:
         line_number += 1
         if line_number == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
-        if form == "ndjson":
-            yield from _ndjson_line(raw, Source(file, line_number))
-            continue
         body = raw.strip(_JSON_WS)
         if not body:
             continue
