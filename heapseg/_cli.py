@@ -489,10 +489,7 @@ def _show_value(value: object) -> str:
 
 def _profiles(args: argparse.Namespace) -> int:
     if args.json:
-        data = {
-            name: attrs.asdict(profile, retain_collection_types=False)
-            for name, profile in heapseg.PROFILES.items()
-        }
+        data = {name: attrs.asdict(profile) for name, profile in heapseg.PROFILES.items()}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     out = sys.stdout
