@@ -18,6 +18,7 @@ from heapseg._calls import (
     to_dict,
 )
 from heapseg._errors import ConfigurationError, HeapsegError, InvalidCall, InvalidEvent
+from heapseg._normalize import normalize
 from heapseg._presets import PROFILES
 from heapseg._profile import Profile, SegmentLibrary
 from heapseg._translate import translate
@@ -44,6 +45,7 @@ __all__ = [
     "__version__",
     "from_dict",
     "http",
+    "normalize",
     "to_dict",
     "translate",
 ]
