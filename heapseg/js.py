@@ -1,12 +1,12 @@
 """Render device-mode call descriptors as JavaScript for an inline ``<script>`` element.
 
 :func:`render` turns ``Identify``, ``AddUserProperties`` and ``Track`` descriptors
-into ``heap.identify(...)``, ``heap.addUserProperties(...)`` and
-``heap.track(...)`` statements, one per line, in call order. Every argument is the
-``JSON.stringify`` text of its value with ``<``, ``>``, ``&``, U+2028 and U+2029
-written as ``\\uXXXX`` escapes: the literal evaluates to the same value, and no
-argument can close the element (``</script>``), open an HTML comment (``<!--``)
-or end a line inside a string.
+into ``heap.identify(...)``, ``heap.addUserProperties(...)`` and ``heap.track(...)``
+statements, one per line, in call order. Every argument is the ``JSON.stringify``
+text of its value with ``<``, ``>``, ``&``, U+2028, U+2029 and surrogate code points
+written as ``\\uXXXX`` escapes. Those characters occur only inside string literals,
+so each literal still evaluates to the same value, and no argument can close the
+element (``</script>``), open an HTML comment (``<!--``) or end a line in a string.
 
 :func:`render_script_tag` wraps the same text in a ``<script>`` element, with an
 optional CSP nonce.
@@ -33,8 +33,9 @@ from heapseg._jsjson import js_stringify
 
 __all__ = ["render", "render_script_tag"]
 
-_HTML_UNSAFE: Final = re.compile("[<>&\u2028\u2029]")
-"""Characters that are harmless to JSON but not to an HTML parser or to older JS parsers."""
+_HTML_UNSAFE: Final = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+"""Characters fine in JSON but not in a page: HTML markup, line separators older JS
+parsers reject in strings, and surrogate code points, which UTF-8 cannot encode."""
 
 _COMMENT_UNSAFE: Final = re.compile("[\x00-\x1f\x7f<>&\u2028\u2029\ud800-\udfff]")
 """Characters kept out of a ``//`` comment: line ends, controls, HTML markup, lone surrogates."""

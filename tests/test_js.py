@@ -147,6 +147,11 @@ def hostile_calls(text: str) -> list[Call]:
             id="amp-and-line-separators",
         ),
         pytest.param(
+            [Identify("\ud83d\ude00 \udfff")],
+            'heap.identify("\\ud83d\\ude00 \\udfff");\n',
+            id="surrogate-code-points-escaped",
+        ),
+        pytest.param(
             [Identify('"\\\n')],
             'heap.identify("\\"\\\\\\n");\n',
             id="json-escapes-kept",
