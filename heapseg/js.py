@@ -15,6 +15,7 @@ optional CSP nonce.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
@@ -67,7 +68,10 @@ def _comment_text(text: str) -> str:
 
 
 def _is_identity(value: object) -> bool:
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    """A string or a finite number: ``JSON.stringify`` would turn NaN into ``null``."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
 
 
 def _check_properties(call: Track | AddUserProperties, where: str) -> JSONValue:
@@ -98,7 +102,7 @@ def _statement(call: Call, index: int, comments: bool) -> tuple[str | None, str 
         return None, f"// unsupported {_comment_text(call.type)}: {_comment_text(call.reason)}"
     if isinstance(call, Identify):
         if not _is_identity(call.identity):
-            raise InvalidCall(f"{where}.identity", "identity must be a string or a number")
+            raise InvalidCall(f"{where}.identity", "identity must be a string or a finite number")
         return "identify", f"heap.identify({_literal(call.identity)});"
     cloud = _cloud_only(call)
     if cloud:
@@ -106,7 +110,12 @@ def _statement(call: Call, index: int, comments: bool) -> tuple[str | None, str 
             f"{where} sets {', '.join(cloud)}, which heap.js cannot take: it is a cloud-mode"
             " call; render it with heapseg.http.render, or translate with a device profile"
         )
-    properties = _literal(_check_properties(call, where))
+    try:
+        properties = _literal(_check_properties(call, where))
+    except RecursionError:
+        raise InvalidCall(
+            f"{where}.properties", "properties are nested too deeply (or contain themselves)"
+        ) from None
     if isinstance(call, AddUserProperties):
         return "addUserProperties", f"heap.addUserProperties({properties});"
     if not isinstance(call.event, str):

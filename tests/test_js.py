@@ -263,6 +263,8 @@ def test_not_a_device_call_descriptor(calls: Any) -> None:
     [
         pytest.param(Identify(True), "calls[0].identity", id="bool-identity"),
         pytest.param(Identify(None), "calls[0].identity", id="none-identity"),  # type: ignore[arg-type]
+        pytest.param(Identify(float("nan")), "calls[0].identity", id="nan-identity"),
+        pytest.param(Identify(float("inf")), "calls[0].identity", id="infinite-identity"),
         pytest.param(Track(1), "calls[0].event", id="number-event"),  # type: ignore[arg-type]
         pytest.param(
             AddUserProperties({"a": object()}),  # type: ignore[dict-item]
@@ -281,6 +283,18 @@ def test_descriptor_with_non_json_values(call: Call, path: str) -> None:
     with pytest.raises(InvalidCall) as raised:
         render([call], comments=True)
     assert raised.value.path == path
+
+
+def test_properties_nested_too_deeply() -> None:
+    nested: dict[str, Any] = {}
+    innermost = nested
+    for _ in range(5000):
+        child: dict[str, Any] = {}
+        innermost["a"] = child
+        innermost = child
+    with pytest.raises(InvalidCall) as raised:
+        render([Track("e", nested)])
+    assert raised.value.path == "calls[0].properties"
 
 
 def test_non_string_nonce() -> None:
