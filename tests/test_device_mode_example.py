@@ -41,3 +41,12 @@ def test_visitor_without_a_user_gets_no_calls() -> None:
     example = load_example()
     assert example.heap_calls(None) == []
     assert "<script" not in example.render_page(None, [], "n1")
+
+
+def test_signed_in_user_gets_the_classic_device_calls() -> None:
+    example = load_example()
+    page = example.render_page("u1", example.heap_calls("u1"), "n1")
+    assert '  heap.identify("u1");\n' in page
+    assert '  heap.addUserProperties({"plan":"pro","id":"u1"});\n' in page
+    title = "\\u003c/script\\u003e is escaped"
+    assert f'  heap.track("Viewed Dashboard", {{"widgets":3,"title":"{title}"}});\n' in page

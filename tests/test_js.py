@@ -18,6 +18,7 @@ from heapseg import (
     InvalidCall,
     Track,
     Unsupported,
+    translate,
 )
 from heapseg.js import render, render_script_tag
 
@@ -148,8 +149,8 @@ def hostile_calls(text: str) -> list[Call]:
         ),
         pytest.param(
             [Identify("\ud83d\ude00 \udfff")],
-            'heap.identify("\\ud83d\\ude00 \\udfff");\n',
-            id="surrogate-code-points-escaped",
+            'heap.identify("\U0001f600 \\udfff");\n',
+            id="surrogate-pair-joined-lone-surrogate-escaped",
         ),
         pytest.param(
             [Identify('"\\\n')],
@@ -214,6 +215,61 @@ def test_script_tag_passes_guard_and_comments() -> None:
     calls = [Unsupported("page", "p"), Identify("u1")]
     body = render(calls, guard=True, comments=True)
     assert render_script_tag(calls, guard=True, comments=True) == f"<script>\n{body}</script>"
+
+
+# --- Segment messages through the device profiles (segment-classic.md §4) --------------------
+
+
+def test_classic_device_vectors_render_as_the_integration_calls_heap() -> None:
+    identify = {
+        "type": "identify",
+        "userId": "id",
+        "traits": {"trait": "trait"},
+    }
+    track = {
+        "type": "track",
+        "userId": "id",
+        "event": "event",
+        "properties": {
+            "hello": "hello",
+            "property": 3,
+            "foo": {"bar": {"hello": "teemo"}, "cheese": ["1", 2, "cheers"]},
+            "products": [{"A": "Jello", "B": "haha"}, {"A": "Peanut", "B": True}],
+            "topArray": ["1", 2, True],
+        },
+    }
+    page = {"type": "page", "userId": "id", "name": "Home"}
+    calls = [
+        *translate(identify, profile="classic-device"),
+        *translate(track, profile="classic-device"),
+        *translate(page, profile="classic-device"),
+    ]
+    script = render(calls)
+    assert statements(script) == [
+        ("identify", ["id"]),
+        ("addUserProperties", [{"id": "id", "trait": "trait"}]),
+        (
+            "track",
+            [
+                "event",
+                {
+                    "hello": "hello",
+                    "property": 3,
+                    "foo.bar.hello": "teemo",
+                    "foo.cheese": '["1",2,"cheers"]',
+                    "products": '[{"A":"Jello","B":"haha"},{"A":"Peanut","B":true}]',
+                    "topArray": '["1",2,true]',
+                },
+            ],
+        ),
+    ]
+    assert script.count("\n") == 3
+
+
+def test_cloud_profile_calls_are_refused() -> None:
+    message = {"type": "track", "userId": "u1", "event": "e", "properties": {}}
+    with pytest.raises(ConfigurationError):
+        render(translate(message, profile="classic-cloud"))
 
 
 # --- hostile strings everywhere ---------------------------------------------------------
@@ -332,7 +388,9 @@ calls_strategy = st.lists(
 
 
 def js_view(value: Any) -> Any:
-    """``value`` as JavaScript holds it: strings as UTF-16 code units."""
+    """``value`` as JavaScript holds it: strings as UTF-16 code units, numbers as doubles."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
     if isinstance(value, str):
         return value.encode("utf-16-le", "surrogatepass")
     if isinstance(value, dict):
