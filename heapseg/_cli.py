@@ -15,7 +15,7 @@ import os
 import sys
 import time
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from importlib import resources
@@ -117,12 +117,35 @@ class _Progress:
             self.stream.flush()
 
 
+_ItemKey = tuple[str, str, str]
+"""A bulk item's method, URL and canonical JSON text."""
+
+
 @attrs.define
 class _Pending:
-    """A translated message waiting for its bulk render."""
+    """A translated message waiting for its bulk render, with the bulk items it makes."""
 
     record: Message
     calls: list[heapseg.Call]
+    items: list[_ItemKey]
+
+
+def _bulk_items(request: heapseg.http.Request) -> list[_ItemKey]:
+    """The items of a bulk request: the entries of its arrays of objects, or the whole body.
+
+    A bulk body joins the items of single requests unchanged (docs/http.md), so an item
+    found here is found again in any bulk request rendered from the same call.
+    """
+    arrays = [
+        value
+        for value in request.body.values()
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+    ]
+    entries: list[Any] = [item for array in arrays for item in array] if arrays else [request.body]
+    return [
+        (request.method, request.url, json.dumps(item, sort_keys=True, ensure_ascii=False))
+        for item in entries
+    ]
 
 
 @attrs.define
@@ -236,43 +259,44 @@ class _Job:
             self._write_request(head, request)
 
     def _queue_bulk(self, record: Message, calls: list[heapseg.Call]) -> None:
+        try:
+            alone = self._render(calls)
+        except heapseg.HeapsegError as error:
+            message_id = record.value.get("messageId")
+            self._invalid(record.source, message_id, "$", str(error), record.text)
+            return
         if self.pending_calls + len(calls) > BULK_CALLS:
             self._flush_bulk()
-        self.pending.append(_Pending(record, calls))
+        items = [key for request in alone for key in _bulk_items(request)]
+        self.pending.append(_Pending(record, calls, items))
         self.pending_calls += len(calls)
 
     def _flush_bulk(self) -> None:
+        """Render the pending messages together; each request names the messages in it."""
         batch, self.pending, self.pending_calls = self.pending, [], 0
         if not batch:
             return
-        try:
-            requests = self._render([call for item in batch for call in item.calls])
-        except heapseg.HeapsegError:
-            batch = self._drop_unrenderable(batch)
-            if not batch:
-                return
-            requests = self._render([call for item in batch for call in item.calls])
+        requests = self._render([call for pending in batch for call in pending.calls])
         self.tally.translated += len(batch)
-        sources = [
-            {**_where(item.record.source), "messageId": item.record.value.get("messageId")}
-            for item in batch
-        ]
+        owners: dict[_ItemKey, deque[int]] = {}
+        for number, pending in enumerate(batch):
+            for key in pending.items:
+                owners.setdefault(key, deque()).append(number)
+        everyone = list(range(len(batch)))
         for request in requests:
+            numbers: dict[int, None] = {}
+            for key in _bulk_items(request):
+                queue = owners.get(key)
+                for number in [queue.popleft()] if queue else everyone:
+                    numbers[number] = None
+            sources = [
+                {
+                    **_where(batch[n].record.source),
+                    "messageId": batch[n].record.value.get("messageId"),
+                }
+                for n in sorted(numbers)
+            ]
             self._write_request({"sources": sources}, request)
-
-    def _drop_unrenderable(self, batch: list[_Pending]) -> list[_Pending]:
-        """Find the messages whose calls the profile cannot render; report them invalid."""
-        kept: list[_Pending] = []
-        for item in batch:
-            try:
-                self._render(item.calls)
-            except heapseg.HeapsegError as error:
-                message_id = item.record.value.get("messageId")
-                source, text = item.record.source, item.record.text
-                self._invalid(source, message_id, "$", str(error), text)
-            else:
-                kept.append(item)
-        return kept
 
     def _invalid(
         self, source: Source, message_id: object, path: str, reason: str, text: str | None
