@@ -330,6 +330,8 @@ def _open_inputs(
     opened: list[tuple[str, IO[bytes]]] = []
     for name in names or ["-"]:
         if name == "-":
+            if sys.stdin.isatty():
+                sys.stderr.write("heapseg: reading messages from the terminal; end with Ctrl-D\n")
             opened.append(("-", sys.stdin.buffer))
             continue
         try:

@@ -563,6 +563,47 @@ def test_progress_goes_to_stderr_only_and_only_when_asked_or_on_a_terminal() -> 
     assert shown.stdout == quiet.stdout
 
 
+def _stderr_on_a_terminal(*args: str) -> bytes:
+    """Run with stderr on a pseudo-terminal and return what it showed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "heapseg", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    return shown
+
+
+def test_progress_on_a_terminal_rewrites_one_line_and_waits_for_a_long_job() -> None:
+    short_job = _stderr_on_a_terminal("translate", "--sample")
+    assert b"progress:" not in short_job
+    assert b"12 messages" in short_job
+    asked = _stderr_on_a_terminal("translate", "--sample", "--progress", "always")
+    assert b"\r\x1b[Kheapseg: progress: 12 messages" in asked
+
+
 # --- files that cannot be read, broken pipes -------------------------------------------------
 
 
