@@ -111,8 +111,50 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
     return requests
 
 
+_RUDDERSTACK_HEADERS: Final = MappingProxyType(
+    {"Accept": "application/json", "Content-Type": "application/json"}
+)
+
+
+def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Request]:
+    """RudderStack's transformer: one request per event, keys in the order it builds them."""
+    requests: list[Request] = []
+    for call in calls:
+        body: dict[str, JSONValue]
+        if type(call) is Track and call.identity is not None:
+            body = {
+                "identity": call.identity,
+                "properties": dict(call.properties),
+                "app_id": app_id,
+                "event": call.event,
+            }
+            if call.timestamp is not None:
+                body["timestamp"] = call.timestamp
+            if call.idempotency_key is not None:
+                body["idempotency_key"] = call.idempotency_key
+            requests.append(Request("POST", f"{base}/api/track", _RUDDERSTACK_HEADERS, body))
+        elif type(call) is AddUserProperties and call.identity is not None:
+            body = {
+                "identity": call.identity,
+                "properties": dict(call.properties),
+                "app_id": app_id,
+            }
+            requests.append(
+                Request("POST", f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body)
+            )
+        elif type(call) is Unsupported:
+            continue
+        else:
+            raise ConfigurationError(
+                f"RudderStack's Heap destination sends no request for {_kind(call)}; "
+                "render only the calls that translate() returned for a cloud profile"
+            )
+    return requests
+
+
 _RENDERERS: Final[dict[str, Callable[[list[Call], str, str], list[Request]]]] = {
     "classic": _render_classic,
+    "rudderstack": _render_rudderstack,
 }
 
 
