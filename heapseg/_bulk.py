@@ -8,7 +8,7 @@ the caller's limits on one bulk request.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from attrs import field, frozen
@@ -97,8 +97,14 @@ class _Envelope:
     position: int
 
     @property
-    def key(self) -> tuple[str, int, str]:
-        """What two envelopes must share to merge: the same fields, spelled the same way."""
+    def key(self) -> tuple[object, ...]:
+        """What two envelopes must share to merge: the same fields, spelled the same way.
+
+        String fields (``app_id``, ``library``) compare exactly as they are; any other
+        value is compared by its JSON text, so ``1`` and ``true`` stay apart.
+        """
+        if all(type(value) is str for _, value in self.fields):
+            return (self.array_key, self.position, self.fields)
         return (self.array_key, self.position, js_stringify(dict(self.fields)))
 
     def body(self, items: list[Any]) -> dict[str, Any]:
@@ -109,13 +115,17 @@ class _Envelope:
 
 
 class _Batch:
-    """A bulk request being filled: its envelope, items so far and their size in bytes."""
+    """A bulk request being filled: its envelope, items so far and their size in bytes.
 
-    __slots__ = ("envelope", "items", "size", "source")
+    ``source`` is the input request it started with, ``slot`` its place in the output.
+    """
 
-    def __init__(self, envelope: _Envelope, source: int) -> None:
+    __slots__ = ("envelope", "items", "size", "slot", "source")
+
+    def __init__(self, envelope: _Envelope, source: int, slot: int) -> None:
         self.envelope = envelope
         self.source = source
+        self.slot = slot
         self.items: list[Any] = []
         self.size = len(js_stringify(envelope.body([])).encode("utf-8"))
 
@@ -130,59 +140,78 @@ def batch(
 
     ``with_body(request, body)`` builds a request like ``request`` (method, URL,
     headers) with another body. Requests without a bulk form are returned as they are.
-
-    An item joins the open bulk request of its group (same method, URL, headers and
-    envelope: ``app_id``, ``library``, ...) only if no request started after that one
-    holds an item sharing one of its identifier values; otherwise, and when a cap would
-    be passed, a new request starts. Output requests keep the order in which they
-    started, so for two input items sharing an identifier value the earlier one is sent
-    first. Items with no identifier and requests without a bulk form order against
-    everything.
+    Output requests keep the order in which they started, so for two input items
+    sharing an identifier value the earlier one is sent first; items with no
+    identifier and requests without a bulk form order against everything.
     """
-    slots: list[_Batch | R] = []
-    open_batch: dict[tuple[object, ...], int] = {}
-    last_slot: dict[str, int] = {}
-    barrier = -1
+    plan: _Plan[R] = _Plan(caps)
     for index, request in enumerate(requests):
         split = _split(request)
         if split is None:
-            _check_size(len(request.content), caps, index)
-            slots.append(request)
-            barrier = len(slots) - 1
+            plan.pass_through(request, index)
             continue
         envelope, items = split
         group = (request.method, request.url, tuple(request.headers.items()), envelope.key)
         for item in items:
-            keys = _identifiers(item)
-            item_size = len(js_stringify(item).encode("utf-8"))
-            current = open_batch.get(group)
-            target = slots[current] if current is not None else None
-            if not (
-                isinstance(target, _Batch)
-                and current is not None
-                and current >= barrier
-                and (keys is not None or current == len(slots) - 1)
-                and all(last_slot.get(key, -1) <= current for key in keys or ())
-                and len(target.items) < caps.max_items
-                and (caps.max_bytes is None or target.grown_size(item_size) <= caps.max_bytes)
-            ):
-                target = _Batch(envelope, index)
-                _check_size(target.grown_size(item_size), caps, index)
-                slots.append(target)
-                current = len(slots) - 1
-                open_batch[group] = current
-            target.size = target.grown_size(item_size)
-            target.items.append(item)
-            if keys is None:
-                barrier = max(barrier, current)
-            for key in keys or ():
-                last_slot[key] = max(last_slot.get(key, -1), current)
+            plan.place(group, envelope, item, index)
     return [
         with_body(requests[slot.source], slot.envelope.body(slot.items))
         if isinstance(slot, _Batch)
         else slot
-        for slot in slots
+        for slot in plan.slots
     ]
+
+
+class _Plan(Generic[R]):
+    """The output being built: requests in the order they started, and what orders them.
+
+    ``last_slot`` maps each identifier value to the latest output request holding it;
+    ``barrier`` is the latest output request that everything after must not precede.
+    """
+
+    def __init__(self, caps: BulkCaps) -> None:
+        self.caps = caps
+        self.slots: list[_Batch | R] = []
+        self.open: dict[tuple[object, ...], _Batch] = {}
+        self.last_slot: dict[str, int] = {}
+        self.barrier = -1
+
+    def pass_through(self, request: R, index: int) -> None:
+        _check_size(len(request.content), self.caps, index)
+        self.slots.append(request)
+        self.barrier = len(self.slots) - 1
+
+    def place(
+        self, group: tuple[object, ...], envelope: _Envelope, item: object, index: int
+    ) -> None:
+        """Add ``item`` to its group's open request if allowed, else to a new one."""
+        keys = _identifiers(item)
+        size = 0 if self.caps.max_bytes is None else len(js_stringify(item).encode("utf-8"))
+        target = self.open.get(group)
+        if target is None or not self._may_join(target, keys, size):
+            target = _Batch(envelope, index, len(self.slots))
+            _check_size(target.grown_size(size), self.caps, index)
+            self.slots.append(target)
+            self.open[group] = target
+        target.size = target.grown_size(size)
+        target.items.append(item)
+        if keys is None:
+            self.barrier = max(self.barrier, target.slot)
+        for key in keys or ():
+            self.last_slot[key] = max(self.last_slot.get(key, -1), target.slot)
+
+    def _may_join(self, target: _Batch, keys: frozenset[str] | None, size: int) -> bool:
+        """Whether an item may go into ``target`` without passing a cap or moving ahead
+        of an earlier item it orders against."""
+        if len(target.items) >= self.caps.max_items:
+            return False
+        if self.caps.max_bytes is not None and target.grown_size(size) > self.caps.max_bytes:
+            return False
+        if target.slot < self.barrier:
+            return False
+        if keys is None:
+            return target.slot == len(self.slots) - 1
+        return all(self.last_slot.get(key, -1) <= target.slot for key in keys)
 
 
 def _check_size(size: int, caps: BulkCaps, index: int) -> None:
