@@ -7,8 +7,10 @@ from typing import Any, Final
 
 from heapseg._calls import Call, Unsupported
 from heapseg._classic import translate_classic
+from heapseg._errors import InvalidEvent
 from heapseg._facade import destination_enabled
 from heapseg._messages import Message, parse_message
+from heapseg._normalize import find_non_json
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
 from heapseg._profile import Profile
 
@@ -28,7 +30,8 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     ``[Unsupported(type, reason)]``. Raises :class:`heapseg.InvalidEvent` (with a
     JSON path) for a message that breaks the Segment spec, and
     :class:`heapseg.ConfigurationError` for an unknown profile. ``event`` is never
-    changed.
+    changed. Python values that are not JSON data (a ``datetime``, a ``UUID``, ...)
+    raise ``InvalidEvent`` naming their path; :func:`heapseg.normalize` converts them.
     """
     chosen = resolve_profile(profile)
     message = parse_message(event)
@@ -41,4 +44,16 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
                     f"(an 'All': false without '{key}': true, or '{key}': false)",
                 )
             ]
-    return _FAMILIES[chosen.family](message, chosen)
+    try:
+        return _FAMILIES[chosen.family](message, chosen)
+    except (TypeError, AttributeError) as error:
+        # Only non-JSON Python values get here; find the first one and name its path.
+        found = find_non_json(event)
+        if found is None:
+            raise
+        path, what = found
+        raise InvalidEvent(
+            path,
+            f"{what} is not JSON data; pass JSON values, or convert the message with "
+            "heapseg.normalize() first",
+        ) from error
