@@ -9,7 +9,6 @@ profiles do.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import sys
@@ -127,6 +126,7 @@ class _Pending:
 
     record: Message
     calls: list[heapseg.Call]
+    alone: list[heapseg.http.Request]
     items: list[_ItemKey]
 
 
@@ -225,14 +225,8 @@ class _Job:
             self.tally.written += 1
 
     def _render(self, calls: list[heapseg.Call]) -> list[heapseg.http.Request]:
-        if self.bulk:
-            render: Any = heapseg.http.render
-            requests: list[heapseg.http.Request] = render(
-                calls, app_id=self.app_id, profile=self.profile, region=self.region, bulk=True
-            )
-            return requests
         return heapseg.http.render(
-            calls, app_id=self.app_id, profile=self.profile, region=self.region
+            calls, app_id=self.app_id, profile=self.profile, region=self.region, bulk=self.bulk
         )
 
     def _write_request(self, head: dict[str, Any], request: heapseg.http.Request) -> None:
@@ -268,7 +262,7 @@ class _Job:
         if self.pending_calls + len(calls) > BULK_CALLS:
             self._flush_bulk()
         items = [key for request in alone for key in _bulk_items(request)]
-        self.pending.append(_Pending(record, calls, items))
+        self.pending.append(_Pending(record, calls, alone, items))
         self.pending_calls += len(calls)
 
     def _flush_bulk(self) -> None:
@@ -276,8 +270,19 @@ class _Job:
         batch, self.pending, self.pending_calls = self.pending, [], 0
         if not batch:
             return
-        requests = self._render([call for pending in batch for call in pending.calls])
         self.tally.translated += len(batch)
+        try:
+            requests = self._render([call for pending in batch for call in pending.calls])
+        except heapseg.HeapsegError:
+            # Each message rendered alone; should they not render together, send them apart.
+            for pending in batch:
+                source = {
+                    **_where(pending.record.source),
+                    "messageId": pending.record.value.get("messageId"),
+                }
+                for request in pending.alone:
+                    self._write_request({"sources": [source]}, request)
+            return
         owners: dict[_ItemKey, deque[int]] = {}
         for number, pending in enumerate(batch):
             for key in pending.items:
@@ -351,10 +356,6 @@ def _open_output(name: str | None, stack: ExitStack) -> IO[bytes] | None:
         raise _UsageError(f"cannot write {name}: {error.strerror or error}") from None
 
 
-def _supports_bulk() -> bool:
-    return "bulk" in inspect.signature(heapseg.http.render).parameters
-
-
 def _check_translate_options(args: argparse.Namespace) -> None:
     if args.sample and args.files:
         raise _UsageError("give input files or --sample, not both")
@@ -367,8 +368,6 @@ def _check_translate_options(args: argparse.Namespace) -> None:
         return
     if not args.app_id:
         raise _UsageError("--http needs --app-id: the Heap environment id")
-    if args.bulk and not _supports_bulk():
-        raise _UsageError("--bulk needs a heapseg version whose http.render takes bulk=True")
     try:
         heapseg.http.render(
             [], app_id=args.app_id, profile=args.profile, region=args.region or "US"

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heapseg
-from heapseg._cli import _supports_bulk
 from heapseg._cli_input import merge_batch_item
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -516,10 +515,6 @@ def test_bulk_requests_name_exactly_the_messages_whose_items_they_hold() -> None
     ]
     text = ndjson(*messages, PAGE) + b"garbage\n"
     done = run("translate", "--bulk", "--app-id", "1", stdin=text)
-    if not _supports_bulk():
-        assert done.returncode == 2
-        assert b"--bulk needs" in done.stderr
-        return
     assert done.returncode == 1
     out = records(done.stdout)
     named = [s["messageId"] for r in out for s in r["sources"]]
