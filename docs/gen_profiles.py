@@ -34,6 +34,8 @@ def _cell(field: str, value: object) -> str:
         if field in PROSE_FIELDS:
             return value.replace("|", "\\|")
         return f"`{value}`" if value else '`""`'
+    if isinstance(value, (int, float)):
+        return f"`{value}`"
     if isinstance(value, tuple):
         return ", ".join(_cell(field, item) for item in value)
     if attrs.has(type(value)):

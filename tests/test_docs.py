@@ -190,6 +190,8 @@ def expected_cell(value: object) -> str | None:
         return "—"
     if isinstance(value, str):
         return f"`{value}`" if value else '`""`'
+    if isinstance(value, int):
+        return f"`{value}`"
     if isinstance(value, tuple):
         return ", ".join(f"`{item}`" for item in value)
     return None
@@ -232,3 +234,12 @@ def test_the_comparison_page_has_the_table_marker() -> None:
     rendered = hook.on_page_markdown(text, None, None, None)
     assert hook.MARKER not in rendered
     assert "| `mode` |" in rendered
+
+
+def test_the_api_reference_covers_every_public_module() -> None:
+    text = (DOCS / "reference.md").read_text("utf-8")
+    public = sorted(
+        f"heapseg.{p.stem}" for p in (ROOT / "heapseg").glob("*.py") if not p.stem.startswith("_")
+    )
+    for module in ["heapseg", *public]:
+        assert f"::: {module}\n" in text, module
