@@ -49,7 +49,7 @@ from heapseg._calls import (
 )
 from heapseg._errors import InvalidEvent
 from heapseg._isodate import facade_timestamp
-from heapseg._jsjson import js_stringify, js_truthy
+from heapseg._jsjson import js_stringify, js_to_string, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._paths import MISSING, first_present, first_truthy, value_at
 from heapseg._profile import Profile
@@ -157,6 +157,8 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
         wanted = value_at(raw, "properties.idempotencyKey")
         if wanted is not MISSING and js_truthy(wanted):
             key = _sendable(wanted, "the idempotency_key")
+    elif profile.idempotency_key == "messageId" and raw.get("messageId") is not None:
+        key = js_to_string(raw["messageId"])
     timestamp = _timestamp(raw, profile)
     identity = _identity(raw, profile)
     return Track(event, properties, identity=identity, timestamp=timestamp, idempotency_key=key)
