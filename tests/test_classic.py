@@ -253,9 +253,14 @@ def test_server_identify_fixture() -> None:
     "message",
     [
         pytest.param({"type": "identify", "anonymousId": "a1", "traits": {"a": 1}}, id="identify"),
-        pytest.param({"type": "identify", "userId": None, "traits": {"a": 1}}, id="identify-null"),
+        pytest.param(
+            {"type": "identify", "userId": None, "anonymousId": "a1", "traits": {"a": 1}},
+            id="identify-null",
+        ),
         pytest.param({"type": "track", "anonymousId": "a1", "event": "e"}, id="track"),
-        pytest.param({"type": "track", "userId": None, "event": "e"}, id="track-null"),
+        pytest.param(
+            {"type": "track", "userId": None, "anonymousId": "a1", "event": "e"}, id="track-null"
+        ),
     ],
 )
 def test_server_rejects_messages_without_user_id(message: Message) -> None:
@@ -488,7 +493,7 @@ def test_deep_nesting() -> None:
         nested = {"a": nested}
         arrays = [arrays]
     properties = {"object": nested, "arrays": arrays}
-    message = {"type": "track", "event": "e", "properties": properties}
+    message = {"type": "track", "event": "e", "anonymousId": "a1", "properties": properties}
     json.loads(json.dumps(message))
     key = "object." + ".".join(["a"] * depth)
     assert translate(message, DEVICE) == [
@@ -589,7 +594,7 @@ def test_identify_traits(profile: str, user_id: Any, traits: Props, sent: Props)
     ],
 )
 def test_cloud_track_identity(user_id: Any, identity: Any) -> None:
-    message = {"type": "track", "event": "e", "userId": user_id}
+    message = {"type": "track", "event": "e", "userId": user_id, "anonymousId": "a1"}
     assert translate(message, CLOUD) == [Track("e", {"segment_library": ""}, identity=identity)]
 
 
@@ -618,7 +623,12 @@ def test_cloud_track_identity(user_id: Any, identity: Any) -> None:
 )
 def test_falsy_user_id(user_id: Any, device: list[Any], cloud: list[Any]) -> None:
     """userId is checked for null in cloud mode, but only a truthy one becomes identify/``id``."""
-    message = {"type": "identify", "userId": user_id, "traits": {"plan": "pro"}}
+    message = {
+        "type": "identify",
+        "userId": user_id,
+        "anonymousId": "a1",
+        "traits": {"plan": "pro"},
+    }
     assert translate(message, DEVICE) == device
     assert translate(message, CLOUD) == cloud
 
@@ -880,6 +890,12 @@ INVALID = [
         {"type": "track", "userId": "u1", "event": "e", "timestamp": {}},
         "$.timestamp",
         id="object timestamp",
+    ),
+    pytest.param({"type": "track", "event": "e"}, "$.userId", id="neither userId nor anonymousId"),
+    pytest.param(
+        {"type": "identify", "userId": None, "anonymousId": None},
+        "$.userId",
+        id="null userId and anonymousId",
     ),
     pytest.param({"type": "identify", "userId": True}, "$.userId", id="boolean userId"),
     pytest.param({"type": "identify", "userId": ["u1"]}, "$.userId", id="array userId"),

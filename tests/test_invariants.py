@@ -83,7 +83,7 @@ def _deep(depth: int, leaf: Any, wrap: str) -> Any:
 @pytest.mark.parametrize("profile", PROFILE_NAMES)
 def test_deeply_nested_input(profile: str, wrap: str) -> None:
     """Nesting that json.loads accepts must not end in RecursionError anywhere in a message."""
-    deep = _deep(400, "2016-01-01", wrap)
+    deep = _deep(500, "2016-01-01", wrap)
     for message in (
         {"type": "track", "event": "e", "userId": "u1", "properties": {"p": deep}},
         {"type": "identify", "userId": "u1", "traits": {"t": deep}},
