@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import heapseg.http
 import pytest
 
 import heapseg
@@ -206,10 +207,8 @@ def test_web_4_app_id_lives_in_the_snippet_not_in_calls() -> None:
     calls = translate(ajs_identify("id", {"trait": "trait"}), DEVICE)
     for call in calls:
         assert "app_id" not in heapseg.to_dict(call)
-    from heapseg.http import render
-
     with pytest.raises(heapseg.ConfigurationError):
-        render(calls, app_id=classic_fixtures.APP_ID, profile=DEVICE)
+        heapseg.http.render(calls, app_id=classic_fixtures.APP_ID, profile=DEVICE)
 
 
 def test_web_5_6_page_after_load_is_a_no_op() -> None:
