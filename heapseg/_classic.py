@@ -1,0 +1,197 @@
+"""The classic profiles: Segment's classic Heap destination, cloud and device mode.
+
+Everything classic does to a message is in this file, in the order it does it:
+
+1. ISO-looking strings anywhere in the message become dates (``Profile.iso_dates``).
+2. identify: traits get ``id`` = userId and the e-mail trait (found
+   case-insensitively, else an e-mail-like userId) renamed to ``_email``.
+   Cloud mode sends them with ``POST /api/add_user_properties``; device mode calls
+   ``heap.identify(userId)`` when there is a userId, then always
+   ``heap.addUserProperties(traits)``.
+3. track: properties as given; cloud mode adds the user's e-mail as ``_email``
+   (``context.traits`` e-mail first, then ``properties``, then an e-mail-like
+   userId), the ``segment_library`` and the timestamp.
+4. Values are written by the classic rules (see ``Profile.values``): top-level
+   nulls dropped, objects flattened with dots, arrays as compact JSON text,
+   dates as ISO strings; ``segment_library`` is set after that, overriding.
+5. page, screen, alias and group calls are not sent; cloud mode rejects messages
+   without a userId.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from heapseg._calls import (
+    AddUserProperties,
+    Call,
+    Identify,
+    Identity,
+    JSONValue,
+    Track,
+    Unsupported,
+)
+from heapseg._errors import InvalidEvent
+from heapseg._facade import is_email, lookup, options_of
+from heapseg._isodate import convert_iso_strings, facade_timestamp
+from heapseg._jsjson import js_to_string, js_truthy
+from heapseg._messages import Message, describe
+from heapseg._profile import Profile
+from heapseg._values import copy_value, write_values
+
+__all__ = ["translate_classic"]
+
+_DESTINATION: Final = "Segment's classic Heap destination"
+
+
+def translate_classic(message: Message, profile: Profile) -> list[Call]:
+    """Map one parsed message the way Segment's classic Heap destination does."""
+    kind = message.type
+    raw = message.raw
+    if profile.require_user_id and raw.get("userId") is None:
+        return [
+            Unsupported(
+                kind,
+                f"{_DESTINATION} in cloud mode sends only messages that have a userId; "
+                "this one has none (anonymous events are rejected)",
+            )
+        ]
+    timestamp = _timestamp(raw, profile)
+    if kind == "identify":
+        data = _dated(raw, profile)
+        return _identify(data, profile)
+    if kind == "track":
+        event = raw.get("event")
+        if not isinstance(event, str):
+            raise InvalidEvent(
+                "$.event",
+                f"a track call needs an 'event' name as a string, found {describe(event)}",
+            )
+        data = _dated(raw, profile)
+        return [_track(data, data.get("event"), _object(data, "properties"), profile, timestamp)]
+    if kind in ("page", "screen"):
+        event_name = profile.page_event if kind == "page" else profile.screen_event
+        if event_name is not None:
+            data = _dated(raw, profile)
+            properties = dict(_object(data, "properties"))
+            for key in ("name", "category"):
+                if data.get(key) is not None:
+                    properties[key] = data[key]
+            return [_track(data, event_name, properties, profile, timestamp)]
+        if kind == "page":
+            reason = f"{_DESTINATION} does not send page calls; Heap captures page views itself"
+        else:
+            reason = f"{_DESTINATION} does not send screen calls"
+        return [Unsupported(kind, reason)]
+    return [Unsupported(kind, f"{_DESTINATION} does not support {kind} calls")]
+
+
+def _dated(raw: Mapping[str, JSONValue], profile: Profile) -> Mapping[str, object]:
+    if profile.iso_dates:
+        converted = convert_iso_strings(raw)
+        assert isinstance(converted, Mapping)
+        return converted
+    return raw
+
+
+def _object(data: Mapping[str, object], key: str) -> Mapping[str, object]:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _identity(value: object) -> Identity:
+    copied = copy_value(value)
+    assert isinstance(copied, (str, int, float))
+    return copied
+
+
+def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
+    """The event time classic cloud sends, validated for every classic message."""
+    value = raw.get("timestamp")
+    if value is None:
+        return None
+    date = facade_timestamp(value)
+    if date is None:
+        raise InvalidEvent(
+            "$.timestamp",
+            f"cannot read the timestamp {value!r} as a date; use an ISO-8601 string such as "
+            "'2024-05-01T12:00:00.000Z' or epoch milliseconds",
+        )
+    return date.iso() if profile.timestamp == "facade" else None
+
+
+def _library(data: Mapping[str, object], profile: Profile) -> JSONValue:
+    library = profile.segment_library
+    assert library is not None
+    if library.from_context:
+        name = lookup(options_of(data), "library.name")
+        if js_truthy(name):
+            return copy_value(name)
+    return library.value
+
+
+def _finish(
+    values: Mapping[str, object], data: Mapping[str, object], profile: Profile
+) -> dict[str, JSONValue]:
+    written = write_values(values, profile.values)
+    library = profile.segment_library
+    if library is not None and not (library.user_value_wins and "segment_library" in written):
+        written["segment_library"] = _library(data, profile)
+    return written
+
+
+def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
+    user_id = data.get("userId")
+    traits = dict(_object(data, "traits"))
+    if profile.id_trait and js_truthy(user_id):
+        traits["id"] = user_id
+    alias = profile.identify_email_alias
+    if alias is not None:
+        email = lookup(traits, "email")
+        if not js_truthy(email):
+            email = user_id if is_email(user_id) else None
+        if email is not None:
+            traits[alias] = email
+            traits.pop("email", None)
+    properties = _finish(traits, data, profile)
+    if profile.mode == "cloud":
+        return [AddUserProperties(properties, identity=_identity(user_id))]
+    calls: list[Call] = []
+    if js_truthy(user_id):
+        calls.append(Identify(_identity(user_id)))
+    calls.append(AddUserProperties(properties))
+    return calls
+
+
+def _track(
+    data: Mapping[str, object],
+    event: object,
+    properties: Mapping[str, object],
+    profile: Profile,
+    timestamp: str | None,
+) -> Call:
+    user_id = data.get("userId")
+    alias = profile.track_email_alias
+    if alias is not None:
+        context_traits = lookup(options_of(data), "traits")
+        email = lookup(context_traits, "email")
+        if not js_truthy(email):
+            email = lookup(properties, "email")
+        if not js_truthy(email):
+            email = user_id if is_email(user_id) else None
+        if email is not None:
+            properties = dict(properties)
+            properties[alias] = email
+            properties.pop("email", None)
+    written = _finish(properties, data, profile)
+    name = copy_value(event)
+    assert isinstance(name, str)
+    if profile.mode == "device":
+        return Track(name, written)
+    key = None
+    if profile.idempotency_key == "messageId" and data.get("messageId") is not None:
+        key = js_to_string(data["messageId"])
+    return Track(
+        name, written, identity=_identity(user_id), timestamp=timestamp, idempotency_key=key
+    )

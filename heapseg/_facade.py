@@ -1,0 +1,102 @@
+"""How Segment's message wrapper (facade) reads a message, for the classic destination.
+
+Segment's classic integrations never read message keys directly: they look them
+up case- and punctuation-insensitively, take ``options`` for ``context``, decide
+whether a destination is enabled from ``integrations`` and ``All``, and treat a
+``userId`` that looks like an e-mail address as the e-mail. These rules shape
+what classic sends, so heapseg reproduces them here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Final
+
+from heapseg._jsjson import js_to_string, js_truthy
+
+__all__ = ["destination_enabled", "is_email", "lookup", "options_of"]
+
+_NOT_KEY_CHARS: Final = re.compile(r"[^a-zA-Z0-9.]+")
+_EMAIL: Final = re.compile("[^\n\r\u2028\u2029]+@[^\n\r\u2028\u2029]+\\.[^\n\r\u2028\u2029]+")
+_MISSING: Final = object()
+
+
+def _normalize(key: str) -> str:
+    return _NOT_KEY_CHARS.sub("", key).lower()
+
+
+def lookup(obj: object, path: str) -> object:
+    """Find ``path`` (dotted) in ``obj`` the way Segment's obj-case does.
+
+    Keys match after dropping every character other than letters, digits and
+    dots and lower-casing, so ``Email``, ``E-mail`` and ``_email`` all match
+    ``email``. The first matching key in iteration order wins, even when its
+    value is null. Returns None when nothing matches.
+    """
+    remaining = _normalize(path)
+    current = obj
+    while True:
+        if not isinstance(current, Mapping):
+            return None
+        for key in current:
+            if not isinstance(key, str):
+                continue
+            normalized = _normalize(key)
+            if not remaining.startswith(normalized):
+                continue
+            rest = remaining[len(normalized) :]
+            if rest and rest[0] != ".":
+                continue
+            child = current[key]
+            remaining = rest[1:]
+            if child is None or not remaining:
+                return child
+            current = child
+            break
+        else:
+            return None
+
+
+def options_of(message: Mapping[str, object]) -> object:
+    """What facade calls the message's options: legacy ``options``, else ``context``."""
+    options = message.get("options")
+    if js_truthy(options):
+        return options
+    context = message.get("context")
+    return context if js_truthy(context) else {}
+
+
+def destination_enabled(message: Mapping[str, object], name: str) -> bool:
+    """Whether the ``integrations`` object lets the destination ``name`` receive ``message``.
+
+    ``All`` (looked up case-insensitively, default true) sets the default; an
+    entry for ``name`` (case-sensitive) overrides it: a boolean is the answer,
+    and any other value (an object of options) means enabled.
+    """
+    options = options_of(message)
+    integrations = message.get("integrations")
+    if not js_truthy(integrations):
+        providers = lookup(options, "providers")
+        integrations = providers if js_truthy(providers) else options
+    enabled = lookup(options, "all")
+    if not isinstance(enabled, bool):
+        enabled = lookup(integrations, "all")
+    if not isinstance(enabled, bool):
+        enabled = True
+    result: object = enabled
+    if isinstance(integrations, Mapping):
+        providers = integrations.get("providers")
+        if isinstance(providers, Mapping) and name in providers:
+            result = providers[name]
+        if name in integrations:
+            setting = integrations[name]
+            result = setting if isinstance(setting, bool) else True
+    return js_truthy(result)
+
+
+def is_email(value: object) -> bool:
+    """Segment's loose e-mail test (``something@something.something``) on ``String(value)``."""
+    if value is None:
+        return False
+    return _EMAIL.search(js_to_string(value)) is not None

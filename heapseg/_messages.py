@@ -1,0 +1,259 @@
+"""Segment messages as typed values, parsed with one cattrs converter built at import.
+
+Parsing checks what the Segment spec requires of every message, whatever the
+profile: a mapping with a known ``type``, object-typed ``traits``,
+``properties``, ``context`` and ``integrations``, identifiers that are strings
+or numbers, and a ``userId`` or ``anonymousId`` to say who the message is about.
+Profile-specific rules (a required ``event``, a required ``userId``) live with
+the profiles. Unknown keys are kept in :attr:`Message.raw` and never rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final, NewType, TypeAlias
+
+import cattrs
+from attrs import field, frozen
+from cattrs.gen import make_dict_structure_fn, override
+
+from heapseg._calls import JSONValue
+from heapseg._errors import InvalidEvent
+
+__all__ = [
+    "MESSAGE_TYPES",
+    "AliasMessage",
+    "GroupMessage",
+    "IdentifyMessage",
+    "Message",
+    "PageMessage",
+    "ScreenMessage",
+    "TrackMessage",
+    "describe",
+    "parse_message",
+]
+
+MESSAGE_TYPES: Final = ("identify", "track", "page", "screen", "group", "alias")
+
+JSONObject: TypeAlias = Mapping[str, JSONValue]
+
+# Field kinds, each with one strict structure hook (cattrs coerces by default; heapseg must not).
+_Object = NewType("_Object", dict)  # type: ignore[type-arg]
+_OptionalObject = NewType("_OptionalObject", dict)  # type: ignore[type-arg]
+_Id = NewType("_Id", object)
+_Text = NewType("_Text", object)
+_Raw = NewType("_Raw", object)
+
+
+class _FieldError(ValueError):
+    """Raised by a structure hook; carries the reason without the path."""
+
+
+def describe(value: object) -> str:
+    """Name a JSON value's type the way a person reading the message would."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a Python {type(value).__name__}"
+
+
+def _structure_object(value: Any, _: object) -> JSONObject:
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return value
+    raise _FieldError(f"must be an object, found {describe(value)}")
+
+
+def _structure_optional_object(value: Any, _: object) -> JSONObject | None:
+    if value is None or isinstance(value, Mapping):
+        return value
+    raise _FieldError(f"must be an object, found {describe(value)}")
+
+
+def _structure_id(value: Any, _: object) -> str | int | float | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    raise _FieldError(f"must be a string (or a number), found {describe(value)}")
+
+
+def _structure_text(value: Any, _: object) -> JSONValue:
+    """Keep any JSON value: the profile decides whether it needs a string."""
+    return value  # type: ignore[no-any-return]
+
+
+@frozen
+class Message:
+    """The fields every Segment message has. ``raw`` is the message as given."""
+
+    type: str
+    raw: JSONObject = field(repr=False)
+    user_id: str | int | float | None = None
+    anonymous_id: str | int | float | None = None
+    message_id: str | int | float | None = None
+    timestamp: JSONValue = None
+    context: JSONObject = field(factory=dict)
+    integrations: JSONObject | None = None
+
+
+@frozen
+class IdentifyMessage(Message):
+    """An identify call: who the user is, and their traits."""
+
+    traits: JSONObject = field(factory=dict)
+
+
+@frozen
+class TrackMessage(Message):
+    """A track call: an event name and its properties."""
+
+    event: JSONValue = None
+    properties: JSONObject = field(factory=dict)
+
+
+@frozen
+class PageMessage(Message):
+    """A page call."""
+
+    name: JSONValue = None
+    category: JSONValue = None
+    properties: JSONObject = field(factory=dict)
+
+
+@frozen
+class ScreenMessage(PageMessage):
+    """A screen call (a page call from a mobile app)."""
+
+
+@frozen
+class GroupMessage(Message):
+    """A group call: the user's account or organisation."""
+
+    group_id: str | int | float | None = None
+    traits: JSONObject = field(factory=dict)
+
+
+@frozen
+class AliasMessage(Message):
+    """An alias call: ``previousId`` becomes ``userId``."""
+
+    previous_id: str | int | float | None = None
+
+
+_CLASSES: Final[dict[str, type[Message]]] = {
+    "identify": IdentifyMessage,
+    "track": TrackMessage,
+    "page": PageMessage,
+    "screen": ScreenMessage,
+    "group": GroupMessage,
+    "alias": AliasMessage,
+}
+
+# attribute -> (JSON key, field kind)
+_FIELDS: Final[dict[str, tuple[str, object]]] = {
+    "type": ("type", str),
+    "raw": ("raw", _Raw),
+    "user_id": ("userId", _Id),
+    "anonymous_id": ("anonymousId", _Id),
+    "message_id": ("messageId", _Id),
+    "timestamp": ("timestamp", _Text),
+    "context": ("context", _Object),
+    "integrations": ("integrations", _OptionalObject),
+    "traits": ("traits", _Object),
+    "event": ("event", _Text),
+    "properties": ("properties", _Object),
+    "name": ("name", _Text),
+    "category": ("category", _Text),
+    "group_id": ("groupId", _Id),
+    "previous_id": ("previousId", _Id),
+}
+
+
+def _build_converter() -> cattrs.Converter:
+    converter = cattrs.Converter(detailed_validation=True)
+    converter.register_structure_hook(_Object, _structure_object)
+    converter.register_structure_hook(_OptionalObject, _structure_optional_object)
+    converter.register_structure_hook(_Id, _structure_id)
+    converter.register_structure_hook(_Text, _structure_text)
+    converter.register_structure_hook(_Raw, _structure_text)
+    for cls in _CLASSES.values():
+        overrides: dict[str, Any] = {}
+        for attribute in cls.__attrs_attrs__:
+            key, kind = _FIELDS[attribute.name]
+            overrides[attribute.name] = override(
+                rename=key, struct_hook=converter.get_structure_hook(kind)
+            )
+        converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
+    return converter
+
+
+_CONVERTER: Final = _build_converter()
+
+
+def _first_field_error(error: BaseException) -> tuple[str, str] | None:
+    """Find the first failing attribute in a cattrs error and return (JSON key, reason)."""
+    if isinstance(error, cattrs.ClassValidationError):
+        for inner in error.exceptions:
+            for note in getattr(inner, "__notes__", ()):
+                name = getattr(note, "name", None)
+                if name in _FIELDS:
+                    return _FIELDS[name][0], str(inner)
+            found = _first_field_error(inner)
+            if found:
+                return found
+    return None
+
+
+def _present(value: object) -> bool:
+    return value is not None and value != ""
+
+
+def parse_message(message: object) -> Message:
+    """Parse a Segment message (a mapping of JSON values) into its typed form.
+
+    Raises :class:`InvalidEvent` for anything the Segment spec does not allow.
+    The message is read, never changed; unknown keys stay in ``raw``.
+    """
+    if not isinstance(message, Mapping):
+        raise InvalidEvent(
+            "$", f"a Segment message must be a JSON object, found {describe(message)}"
+        )
+    kind = message.get("type")
+    cls = _CLASSES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        if kind is None:
+            reason = "the message has no 'type'; set it to one of " + ", ".join(MESSAGE_TYPES)
+        else:
+            reason = f"unknown message type {kind!r}; expected one of " + ", ".join(MESSAGE_TYPES)
+        raise InvalidEvent("$.type", reason)
+    data = dict(message)
+    data["raw"] = message
+    try:
+        parsed: Message = _CONVERTER.structure(data, cls)
+    except cattrs.BaseValidationError as error:
+        found = _first_field_error(error)
+        if found is None:  # pragma: no cover - every hook failure carries a note
+            raise InvalidEvent("$", "the message could not be read") from None
+        key, reason = found
+        raise InvalidEvent(f"$.{key}", f"'{key}' {reason}") from None
+    if not (
+        _present(parsed.user_id)
+        or _present(parsed.anonymous_id)
+        or (kind == "alias" and _present(message.get("previousId")))
+    ):
+        raise InvalidEvent(
+            "$.userId",
+            "a Segment message needs a 'userId' or an 'anonymousId' to say who it is about",
+        )
+    return parsed

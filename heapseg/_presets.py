@@ -1,0 +1,76 @@
+"""The named presets: each reproduces one real integration exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+from heapseg._errors import ConfigurationError
+from heapseg._profile import Profile, SegmentLibrary
+from heapseg._values import ValueRules
+
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "resolve_profile"]
+
+_CLASSIC_VALUES: Final = ValueRules(
+    objects="flatten", arrays="stringify", scalars="keep", nulls="drop-top-level", empty="keep"
+)
+
+# Segment classic (segment-classic.md)
+_CLASSIC: Final = (
+    Profile(
+        name="classic-cloud",
+        reproduces="Segment's classic Heap destination, cloud mode "
+        "(@segment/integration-heap 1.1.5)",
+        family="classic",
+        mode="cloud",
+        iso_dates=True,
+        require_user_id=True,
+        id_trait=True,
+        identify_email_alias="_email",
+        track_email_alias="_email",
+        values=_CLASSIC_VALUES,
+        segment_library=SegmentLibrary(value="", from_context=True),
+        timestamp="facade",
+    ),
+    Profile(
+        name="classic-device",
+        reproduces="Segment's classic Heap destination, device mode "
+        "(analytics.js-integration-heap 2.1.x)",
+        family="classic",
+        mode="device",
+        iso_dates=True,
+        id_trait=True,
+        identify_email_alias="_email",
+        values=_CLASSIC_VALUES,
+    ),
+)
+
+# Segment Actions: Heap Cloud (Actions), Heap Cloud, Heap Web (Actions) (segment-actions.md)
+_ACTIONS: Final[tuple[Profile, ...]] = ()
+
+# RudderStack (rudderstack.md)
+_RUDDERSTACK: Final[tuple[Profile, ...]] = ()
+
+PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
+    {p.name: p for p in (*_CLASSIC, *_ACTIONS, *_RUDDERSTACK)}
+)
+"""The named presets, each reproducing one real integration exactly."""
+
+DEFAULT_PROFILE: Final = "classic-cloud"
+
+
+def resolve_profile(profile: str | Profile) -> Profile:
+    """Return the :class:`Profile` named by ``profile`` (or ``profile`` itself)."""
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, str):
+        found = PROFILES.get(profile)
+        if found is not None:
+            return found
+        raise ConfigurationError(
+            f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}"
+        )
+    raise ConfigurationError(
+        f"profile must be a profile name or a heapseg.Profile, not {type(profile).__name__}"
+    )

@@ -1,0 +1,105 @@
+"""Profiles: named, immutable sets of mapping choices, one per real integration.
+
+A :class:`Profile` is plain data. Each field is one documented choice; the
+presets in ``heapseg.PROFILES`` (``_presets.py``) set them so that heapseg's output equals what one
+real integration sends. Start from a preset and change single choices with
+``attrs.evolve`` (for example classic cloud, but page calls become track calls).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+from attrs import field, frozen
+from attrs.validators import in_, instance_of, optional
+
+from heapseg._values import ValueRules
+
+__all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
+
+Family = Literal["classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack"]
+Mode = Literal["cloud", "device"]
+TimestampRule = Literal["none", "facade"]
+IdempotencyRule = Literal["none", "messageId"]
+RegionRule = Literal["none", "EU", "eu"]
+
+FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
+
+
+@frozen
+class SegmentLibrary:
+    """The ``segment_library`` property some integrations add to every call.
+
+    ``value`` is the constant written; with ``from_context`` the message's
+    ``context.library.name`` is written instead (``value`` when it is missing).
+    With ``user_value_wins`` a ``segment_library`` the message already carries is
+    kept; otherwise the integration's value overwrites it.
+    """
+
+    value: str = ""
+    from_context: bool = False
+    user_value_wins: bool = False
+
+
+@frozen
+class Profile:
+    """One integration's mapping choices. Build variants with ``attrs.evolve``."""
+
+    name: str = field(validator=instance_of(str))
+    """The preset's name, or a name of your own for an evolved profile."""
+
+    reproduces: str = field(validator=instance_of(str))
+    """The integration (and version) whose output this profile reproduces."""
+
+    family: Family = field(validator=in_(FAMILIES))
+    """Which integration's call plan maps each message type (what calls a type becomes)."""
+
+    mode: Mode = field(validator=in_(("cloud", "device")))
+    """``cloud``: calls become HTTP requests (:mod:`heapseg.http`); ``device``: heap.js calls."""
+
+    integration_keys: tuple[str, ...] = field(default=("Heap",), converter=tuple)
+    """Names under which the ``integrations`` object can turn this destination on or off."""
+
+    iso_dates: bool = False
+    """Turn every string that looks like an ISO-8601 date, anywhere in the message, into a
+    date first (Segment's classic libraries do), so dates come out re-formatted as
+    ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
+
+    require_user_id: bool = False
+    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null."""
+
+    id_trait: bool = False
+    """Add the ``userId`` (when truthy) to identify traits as ``id``."""
+
+    identify_email_alias: str | None = field(default=None, validator=optional(instance_of(str)))
+    """Rename the e-mail trait to this key on identify (classic: ``_email``, so Heap does not
+    treat it as an identity); ``None`` keeps ``email`` as it is."""
+
+    track_email_alias: str | None = field(default=None, validator=optional(instance_of(str)))
+    """Add the user's e-mail to track properties under this key (classic cloud: ``_email``)."""
+
+    values: ValueRules = field(factory=ValueRules, validator=instance_of(ValueRules))
+    """How nested objects, arrays, nulls and scalars in traits and properties are written."""
+
+    segment_library: SegmentLibrary | None = field(
+        default=None, validator=optional(instance_of(SegmentLibrary))
+    )
+    """The ``segment_library`` property added to every call, or ``None`` for none."""
+
+    timestamp: TimestampRule = field(default="none", validator=in_(("none", "facade")))
+    """What track calls carry as the event time: ``none``, or ``facade``: the message's
+    ``timestamp`` read as Segment's classic libraries read it, as an ISO-8601 UTC string with
+    milliseconds (left out when the message has none, so Heap uses the time of receipt)."""
+
+    idempotency_key: IdempotencyRule = field(default="none", validator=in_(("none", "messageId")))
+    """Where a track call's ``idempotency_key`` comes from, if anywhere."""
+
+    page_event: str | None = field(default=None, validator=optional(instance_of(str)))
+    """The event name page calls are tracked under, or ``None``: page calls are unsupported."""
+
+    screen_event: str | None = field(default=None, validator=optional(instance_of(str)))
+    """The event name screen calls are tracked under, or ``None``: unsupported."""
+
+    region_rule: RegionRule = field(default="none", validator=in_(("none", "EU", "eu")))
+    """Which ``region`` value selects Heap's EU host (compared exactly, as the integration
+    compares it); ``none``: the integration only knows the US host."""

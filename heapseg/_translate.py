@@ -1,0 +1,59 @@
+"""``translate``: one Segment message in, the Heap calls a profile makes of it out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from heapseg._calls import Call, Unsupported
+from heapseg._classic import translate_classic
+from heapseg._errors import InvalidEvent
+from heapseg._facade import destination_enabled
+from heapseg._messages import Message, parse_message
+from heapseg._normalize import find_non_json
+from heapseg._presets import DEFAULT_PROFILE, resolve_profile
+from heapseg._profile import Profile
+
+__all__ = ["translate"]
+
+_FAMILIES: Final[dict[str, Callable[[Message, Profile], list[Call]]]] = {
+    "classic": translate_classic,
+}
+
+
+def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE) -> list[Call]:
+    """Translate one Segment message into the Heap calls ``profile`` makes of it.
+
+    ``event`` is a Segment message as decoded from JSON (identify, track, page,
+    screen, group or alias). Returns the calls in the order the integration makes
+    them; a valid message that Heap cannot take under the profile gives
+    ``[Unsupported(type, reason)]``. Raises :class:`heapseg.InvalidEvent` (with a
+    JSON path) for a message that breaks the Segment spec, and
+    :class:`heapseg.ConfigurationError` for an unknown profile. ``event`` is never
+    changed. Python values that are not JSON data (a ``datetime``, a ``UUID``, ...)
+    raise ``InvalidEvent`` naming their path; :func:`heapseg.normalize` converts them.
+    """
+    chosen = resolve_profile(profile)
+    message = parse_message(event)
+    for key in chosen.integration_keys:
+        if not destination_enabled(message.raw, key):
+            return [
+                Unsupported(
+                    message.type,
+                    f"the message's integrations object turns {key} off "
+                    f"(an 'All': false without '{key}': true, or '{key}': false)",
+                )
+            ]
+    try:
+        return _FAMILIES[chosen.family](message, chosen)
+    except (TypeError, AttributeError) as error:
+        # Only non-JSON Python values get here; find the first one and name its path.
+        found = find_non_json(event)
+        if found is None:
+            raise
+        path, what = found
+        raise InvalidEvent(
+            path,
+            f"{what} is not JSON data; pass JSON values, or convert the message with "
+            "heapseg.normalize() first",
+        ) from error

@@ -1,0 +1,158 @@
+"""Cloud mode: render call descriptors as the HTTP requests the integration sends.
+
+heapseg does no I/O. :func:`render` returns :class:`Request` values (method, URL,
+headers, JSON body and its exact bytes); any HTTP client can send them.
+:func:`classify` reads Heap's answer (success, retry or reject) and :func:`pace`
+schedules requests within Heap's rate limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+from attrs import field, frozen
+
+from heapseg._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
+from heapseg._errors import ConfigurationError
+from heapseg._jsjson import js_stringify
+from heapseg._presets import DEFAULT_PROFILE, resolve_profile
+from heapseg._profile import Profile
+from heapseg._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
+
+__all__ = [
+    "EU_HOST",
+    "HEAP_LIMITS",
+    "US_HOST",
+    "HeapLimits",
+    "Outcome",
+    "RateLimit",
+    "Request",
+    "base_url",
+    "classify",
+    "pace",
+    "render",
+]
+
+US_HOST: Final = "https://heapanalytics.com"
+EU_HOST: Final = "https://c.eu.heap-api.com"
+
+
+def _read_only(headers: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(headers))
+
+
+@frozen
+class Request:
+    """One HTTP request, ready for any client: ``POST url`` with ``headers`` and ``content``.
+
+    ``body`` is the JSON body as a dict; ``content`` is the same body as bytes,
+    serialised exactly as the integration's ``JSON.stringify`` writes it.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(converter=_read_only)
+    body: dict[str, Any]
+    content: bytes = field(init=False)
+
+    @content.default
+    def _serialise(self) -> bytes:
+        return js_stringify(self.body).encode("utf-8")
+
+
+_CLASSIC_HEADERS: Final = MappingProxyType(
+    {"Content-Type": "application/json", "User-Agent": "Segment.io/1.0"}
+)
+
+
+def base_url(profile: Profile, region: str) -> str:
+    """The Heap host a profile sends to for ``region``, by the profile's own region rule."""
+    if profile.region_rule == "none":
+        if region != "US":
+            raise ConfigurationError(
+                f"profile {profile.name!r} reproduces an integration that only sends to Heap's "
+                f"US host, so region {region!r} is not available; evolve the profile with "
+                "region_rule='EU' to send to Heap's EU host"
+            )
+        return US_HOST
+    return EU_HOST if region == profile.region_rule else US_HOST
+
+
+def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
+    requests: list[Request] = []
+    for call in calls:
+        body: dict[str, JSONValue]
+        if type(call) is Track:
+            body = {"app_id": app_id, "identity": call.identity, "event": call.event}
+            body["properties"] = dict(call.properties)
+            if call.timestamp is not None:
+                body["timestamp"] = call.timestamp
+            if call.idempotency_key is not None:
+                body["idempotency_key"] = call.idempotency_key
+            requests.append(Request("POST", f"{base}/api/track", _CLASSIC_HEADERS, body))
+        elif type(call) is AddUserProperties and call.identity is not None:
+            body = {
+                "app_id": app_id,
+                "identity": call.identity,
+                "properties": dict(call.properties),
+            }
+            requests.append(
+                Request("POST", f"{base}/api/add_user_properties", _CLASSIC_HEADERS, body)
+            )
+        elif type(call) is Unsupported:
+            continue
+        else:
+            raise ConfigurationError(
+                f"the classic cloud integration sends no request for {_kind(call)}; "
+                "render only the calls that translate() returned for a cloud profile"
+            )
+    return requests
+
+
+_RENDERERS: Final[dict[str, Callable[[list[Call], str, str], list[Request]]]] = {
+    "classic": _render_classic,
+}
+
+
+def _kind(call: object) -> str:
+    if type(call) is AddUserProperties:
+        return "an addUserProperties call without an identity"
+    if type(call) is Identify:
+        return "an identify call"
+    return f"a {type(call).__name__}"
+
+
+def render(
+    calls: Iterable[Call],
+    *,
+    app_id: str,
+    profile: str | Profile = DEFAULT_PROFILE,
+    region: str = "US",
+) -> list[Request]:
+    """Render cloud-mode ``calls`` as the exact HTTP requests the profile's integration sends.
+
+    ``app_id`` is the Heap environment id. ``region`` picks Heap's EU host where
+    the profile's integration supports it, compared exactly as the integration
+    compares it. Unsupported calls produce no request. Raises
+    :class:`heapseg.ConfigurationError` for a device-mode profile, a missing
+    ``app_id`` or a call the integration never sends.
+    """
+    chosen = resolve_profile(profile)
+    if chosen.mode != "cloud":
+        raise ConfigurationError(
+            f"profile {chosen.name!r} is a device-mode profile: its calls are heap.js calls, "
+            "not HTTP requests; use heapseg.js.render for a page, or a cloud profile"
+        )
+    if not isinstance(app_id, str) or not app_id:
+        raise ConfigurationError("app_id is required: the Heap environment id, a non-empty string")
+    if not isinstance(region, str):
+        raise ConfigurationError(f"region must be a string such as 'US' or 'EU', not {region!r}")
+    call_list = list(calls)
+    for index, call in enumerate(call_list):
+        if type(call) not in (Identify, AddUserProperties, Track, Unsupported):
+            raise ConfigurationError(
+                f"calls[{index}] is {type(call).__name__}, not a heapseg call descriptor"
+            )
+    return _RENDERERS[chosen.family](call_list, app_id, base_url(chosen, region))

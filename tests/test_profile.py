@@ -1,0 +1,78 @@
+"""Profiles: presets, name resolution and evolving single choices."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+import heapseg
+from heapseg import ConfigurationError, Profile, Track, Unsupported
+
+
+def test_default_profile_is_classic_cloud() -> None:
+    message = {"type": "track", "userId": "u", "event": "E"}
+    assert heapseg.translate(message) == heapseg.translate(message, profile="classic-cloud")
+
+
+def test_presets_are_keyed_by_their_names() -> None:
+    for name, profile in heapseg.PROFILES.items():
+        assert profile.name == name
+        assert profile.mode in ("cloud", "device")
+
+
+def test_unknown_profile_name_lists_the_choices() -> None:
+    with pytest.raises(ConfigurationError, match="classic-cloud"):
+        heapseg.translate({"type": "track", "userId": "u", "event": "E"}, profile="classic")
+
+
+def test_profiles_are_immutable() -> None:
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        heapseg.PROFILES["classic-cloud"].mode = "device"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        heapseg.PROFILES["x"] = heapseg.PROFILES["classic-cloud"]  # type: ignore[index]
+
+
+def test_evolve_classic_cloud_to_send_page_calls_as_track() -> None:
+    page = {
+        "type": "page",
+        "userId": "u1",
+        "name": "Pricing",
+        "category": "Docs",
+        "timestamp": "2024-01-02T03:04:05Z",
+        "properties": {"path": "/pricing"},
+        "context": {"library": {"name": "analytics.js"}},
+    }
+    classic = heapseg.PROFILES["classic-cloud"]
+    (unsupported,) = heapseg.translate(page, profile=classic)
+    assert isinstance(unsupported, Unsupported)
+    assert unsupported.type == "page"
+    assert "page" in unsupported.reason
+    pages = attrs.evolve(classic, name="classic-pages", page_event="Page viewed")
+    assert heapseg.translate(page, profile=pages) == [
+        Track(
+            "Page viewed",
+            {
+                "path": "/pricing",
+                "name": "Pricing",
+                "category": "Docs",
+                "segment_library": "analytics.js",
+            },
+            identity="u1",
+            timestamp="2024-01-02T03:04:05.000Z",
+        )
+    ]
+    assert heapseg.PROFILES["classic-cloud"].page_event is None
+
+
+def test_evolve_validates_choices() -> None:
+    with pytest.raises(ValueError, match="mode"):
+        attrs.evolve(heapseg.PROFILES["classic-cloud"], mode="server")
+
+
+def test_profile_argument_must_be_a_name_or_profile() -> None:
+    with pytest.raises(ConfigurationError):
+        heapseg.translate({"type": "track", "userId": "u", "event": "E"}, profile=3)  # type: ignore[arg-type]
+
+
+def test_profile_is_exported() -> None:
+    assert isinstance(heapseg.PROFILES["classic-device"], Profile)

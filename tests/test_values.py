@@ -1,0 +1,91 @@
+"""write_values: each ValueRules choice, checked against hand-derived outputs."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from heapseg._isodate import JsDate
+from heapseg._values import ValueRules, copy_value, write_values
+
+CLASSIC = ValueRules()
+INDEXED_STRINGS = ValueRules(arrays="index", scalars="string", nulls="string", empty="drop")
+BRACKETED = ValueRules(arrays="bracket", nulls="keep", empty="keep")
+
+CASES = [
+    # (rules, input, expected)
+    (CLASSIC, {"a": {"b": {"c": {"d": {"e": 1}}}}}, {"a.b.c.d.e": 1}),
+    (
+        CLASSIC,
+        {"a": {"b": {"c": 1}, "d": {"e": 2}, "f": [1]}},
+        {"a.b.c": 1, "a.d.e": 2, "a.f": "[1]"},
+    ),
+    (CLASSIC, {"a": [{"b": {"c": 1}}]}, {"a": '[{"b":{"c":1}}]'}),
+    (CLASSIC, {"a": None, "b": {"c": None}}, {"b.c": None}),
+    (CLASSIC, {"a": {}}, {"a": {}}),
+    (CLASSIC, {"a": {"b": {}}}, {"a.b": {}}),
+    (CLASSIC, {"a": []}, {"a": "[]"}),
+    (CLASSIC, {"a.b": 1, "a": {"b": 2}}, {"a.b": 2}),
+    (CLASSIC, {"a": {"b": 2}, "a.b": 1}, {"a.b": 1}),
+    (CLASSIC, {"x": 1.0, "y": True, "z": ""}, {"x": 1, "y": True, "z": ""}),
+    (CLASSIC, {"b": 1, "10": 2, "2": 3}, {"2": 3, "10": 2, "b": 1}),
+    (
+        INDEXED_STRINGS,
+        {"tags": ["x", "y"], "n": {"a": None, "b": True}, "e": {}, "l": [], "p": 9.5},
+        {"tags.0": "x", "tags.1": "y", "n.a": "null", "n.b": "true", "p": "9.5"},
+    ),
+    (
+        INDEXED_STRINGS,
+        {"myNulls": [None, 1, None, 3]},
+        {"myNulls.0": "null", "myNulls.1": "1", "myNulls.2": "null", "myNulls.3": "3"},
+    ),
+    (
+        BRACKETED,
+        {"Location": {"City": "LA"}, "hobbies": ["Music", "Running"], "e": [], "o": {}},
+        {"Location.City": "LA", "hobbies[0]": "Music", "hobbies[1]": "Running", "e": [], "o": {}},
+    ),
+    (BRACKETED, {"a": [{"b": 1}, [2]]}, {"a[0].b": 1, "a[1][0]": 2}),
+    (ValueRules(objects="stringify"), {"o": {"t": 42}, "e": {}}, {"o": '{"t":42}', "e": "{}"}),
+    (ValueRules(objects="drop", arrays="drop"), {"o": {"t": 1}, "a": [1], "c": 3}, {"c": 3}),
+    (
+        ValueRules(objects="keep", arrays="keep"),
+        {"o": {"t": 1.0}, "a": [2.0]},
+        {"o": {"t": 1}, "a": [2]},
+    ),
+    (ValueRules(nulls="drop"), {"a": None, "b": {"c": None, "d": 1}}, {"b.d": 1}),
+    (
+        CLASSIC,
+        {"d": JsDate(0), "n": {"d": JsDate(0)}},
+        {"d": "1970-01-01T00:00:00.000Z", "n.d": "1970-01-01T00:00:00.000Z"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("rules", "values", "expected"), CASES)
+def test_write_values(
+    rules: ValueRules, values: dict[str, object], expected: dict[str, object]
+) -> None:
+    before = copy.deepcopy(values)
+    result = write_values(values, rules)
+    assert result == expected
+    assert list(result) == list(expected)
+    assert values == before
+
+
+def test_deep_nesting_does_not_exhaust_the_stack() -> None:
+    deep: dict[str, object] = {"leaf": 1}
+    for _ in range(100_000):
+        deep = {"k": deep}
+    result = write_values({"root": deep}, CLASSIC)
+    ((key, value),) = result.items()
+    assert value == 1
+    assert key == "root." + "k." * 100_000 + "leaf"
+
+
+def test_copy_value_normalises_numbers_and_keeps_shape() -> None:
+    source = {"b": [1.0, {"2": -0.0, "a": 2**64}], "1": None}
+    copied = copy_value(source)
+    assert copied == {"1": None, "b": [1, {"2": 0, "a": 18446744073709551616}]}
+    assert list(copied) == ["1", "b"]  # type: ignore[arg-type]
+    assert source["b"][0] == 1.0  # type: ignore[index]
