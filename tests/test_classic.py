@@ -13,10 +13,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import heapseg.http
 import pytest
 
 import heapseg
+import heapseg.http
 from heapseg import AddUserProperties, Identify, InvalidEvent, Track, Unsupported
 from tests import classic_fixtures
 
