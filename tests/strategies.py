@@ -173,7 +173,7 @@ calls: st.SearchStrategy[heapseg.Call] = st.one_of(
         user_id=optional_text,
         email=optional_text,
         timestamp=st.none() | st.text(max_size=8) | identity_values,
-        idempotency_key=optional_text,
+        idempotency_key=st.none() | st.text(max_size=8) | identity_values,
         warnings=warnings,
     ),
     st.builds(heapseg.Unsupported, st.text(max_size=8), st.text(max_size=20)),

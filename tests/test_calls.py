@@ -57,6 +57,11 @@ SHAPES = [
         id="track-with-optional-keys",
     ),
     pytest.param(
+        Track("e", idempotency_key=42),
+        {"call": "track", "event": "e", "properties": {}, "idempotency_key": 42},
+        id="track-numeric-idempotency-key",
+    ),
+    pytest.param(
         Unsupported(type="page", reason="Heap autocaptures page views"),
         {"call": "unsupported", "type": "page", "reason": "Heap autocaptures page views"},
         id="unsupported",
@@ -121,7 +126,7 @@ BAD_DICTS = [
     pytest.param({**_TRACK, "anonymous_id": 1}, "$.anonymous_id", id="track-numeric-anonymous"),
     pytest.param({**_TRACK, "user_id": 1}, "$.user_id", id="track-numeric-user-id"),
     pytest.param({**_TRACK, "email": []}, "$.email", id="track-array-email"),
-    pytest.param({**_TRACK, "idempotency_key": 8}, "$.idempotency_key", id="track-numeric-key"),
+    pytest.param({**_TRACK, "idempotency_key": []}, "$.idempotency_key", id="track-array-key"),
     pytest.param({**_TRACK, "warnings": "w"}, "$.warnings", id="warnings-a-string"),
     pytest.param({**_TRACK, "warnings": [1]}, "$.warnings", id="warnings-not-strings"),
     pytest.param({"call": "unsupported", "type": "page"}, "$.reason", id="unsupported-no-reason"),
