@@ -61,7 +61,7 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
                     )
                 ]
     try:
-        return _FAMILIES[chosen.family](message, chosen)
+        calls = _FAMILIES[chosen.family](message, chosen)
     except (TypeError, AttributeError) as error:
         # Only non-JSON Python values get here; find the first one and name its path.
         found = find_non_json(event)
@@ -73,6 +73,10 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
             f"{what} is not JSON data; pass JSON values, or convert the message with "
             "heapseg.normalize() first",
         ) from error
+    if not calls:
+        # Nothing is dropped silently: a message that makes no call says so.
+        return [Unsupported(message.type, f"profile {chosen.name!r} makes no Heap call for it")]
+    return calls
 
 
 def _enabled_by_any_name(message: Mapping[str, Any], names: tuple[str, ...]) -> bool:
