@@ -8,9 +8,11 @@ real integration sends. Start from a preset and change single choices with
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Final, Literal
 
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 from attrs.validators import in_, instance_of, optional
 
 from heapseg._values import ValueRules
@@ -19,11 +21,30 @@ __all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
 
 Family = Literal["classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack"]
 Mode = Literal["cloud", "device"]
-TimestampRule = Literal["none", "facade"]
+TimestampRule = Literal["none", "facade", "dayjs", "passthrough"]
 IdempotencyRule = Literal["none", "messageId"]
 RegionRule = Literal["none", "EU", "eu"]
 
 FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
+
+
+_MESSAGE_PATH: Final = re.compile(r"\$(?:\.[^.]+)+")
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _message_paths(
+    _instance: object, attribute: Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    """Check a tuple of message paths such as ``("$.userId", "$.context.traits.id")``."""
+    for path in value:
+        if not isinstance(path, str) or _MESSAGE_PATH.fullmatch(path) is None:
+            raise ValueError(
+                f"{attribute.name} takes message paths such as '$.userId' or "
+                f"'$.context.traits.email', not {path!r}"
+            )
 
 
 @frozen
@@ -57,7 +78,7 @@ class Profile:
     mode: Mode = field(validator=in_(("cloud", "device")))
     """``cloud``: calls become HTTP requests (:mod:`heapseg.http`); ``device``: heap.js calls."""
 
-    integration_keys: tuple[str, ...] = field(default=("Heap",), converter=tuple)
+    integration_keys: tuple[str, ...] = field(default=("Heap",), converter=_str_tuple)
     """Names under which the ``integrations`` object can turn this destination on or off."""
 
     iso_dates: bool = False
@@ -86,10 +107,14 @@ class Profile:
     )
     """The ``segment_library`` property added to every call, or ``None`` for none."""
 
-    timestamp: TimestampRule = field(default="none", validator=in_(("none", "facade")))
-    """What track calls carry as the event time: ``none``, or ``facade``: the message's
+    timestamp: TimestampRule = field(
+        default="none", validator=in_(("none", "facade", "dayjs", "passthrough"))
+    )
+    """What track calls carry as the event time: ``none``; ``facade``: the message's
     ``timestamp`` read as Segment's classic libraries read it, as an ISO-8601 UTC string with
-    milliseconds (left out when the message has none, so Heap uses the time of receipt)."""
+    milliseconds (left out when the message has none, so Heap uses the time of receipt);
+    ``dayjs``: read as ``dayjs.utc`` reads it, as the same UTC form (left out when falsy or
+    unreadable); ``passthrough``: the message's value unchanged, string or number."""
 
     idempotency_key: IdempotencyRule = field(default="none", validator=in_(("none", "messageId")))
     """Where a track call's ``idempotency_key`` comes from, if anywhere."""
@@ -103,3 +128,40 @@ class Profile:
     region_rule: RegionRule = field(default="none", validator=in_(("none", "EU", "eu")))
     """Which ``region`` value selects Heap's EU host (compared exactly, as the integration
     compares it); ``none``: the integration only knows the US host."""
+
+    # Segment Actions choices
+
+    track_identity_from: tuple[str, ...] = field(
+        default=(), converter=_str_tuple, validator=_message_paths
+    )
+    """Message paths (``$.userId``) track, page and screen calls read the user's identity
+    from: the first whose value exists (neither missing nor null) wins; ``()``: not mapped."""
+
+    identify_identity_from: tuple[str, ...] = field(
+        default=("$.userId",), converter=_str_tuple, validator=_message_paths
+    )
+    """Message paths identify calls read the user's identity from, as above."""
+
+    user_id_from: tuple[str, ...] = field(
+        default=(), converter=_str_tuple, validator=_message_paths
+    )
+    """Message paths of Heap's own numeric ``user_id``, as above; ``()``: not mapped."""
+
+    email_from: tuple[str, ...] = field(default=(), converter=_str_tuple, validator=_message_paths)
+    """Message paths of the e-mail address that identifies the user, as above."""
+
+    track_traits_from: tuple[str, ...] = field(
+        default=("$.context.traits",), converter=_str_tuple, validator=_message_paths
+    )
+    """Message paths of the user traits track, page and screen calls send, as above."""
+
+    identify_traits_from: tuple[str, ...] = field(
+        default=("$.traits",), converter=_str_tuple, validator=_message_paths
+    )
+    """Message paths of the user traits identify calls send, as above."""
+
+    user_values: ValueRules | None = field(
+        default=None, validator=optional(instance_of(ValueRules))
+    )
+    """How user properties are written when the integration writes them differently from
+    event properties; ``None``: by :attr:`values`."""
