@@ -5,7 +5,7 @@ dict) to a list of call descriptors, and :mod:`heapseg.http` renders cloud-mode
 descriptors as HTTP requests for any client to send.
 """
 
-from heapseg import http
+from heapseg import http, js
 from heapseg._calls import (
     AddUserProperties,
     Call,
@@ -45,6 +45,7 @@ __all__ = [
     "__version__",
     "from_dict",
     "http",
+    "js",
     "normalize",
     "to_dict",
     "translate",

@@ -88,7 +88,7 @@ class Track:
     user_id: str | None = None
     email: str | None = None
     timestamp: str | int | float | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | int | float | None = None
     warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
 
 
@@ -250,6 +250,16 @@ def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
     )
 
 
+def _idempotency_key(data: Mapping[str, Any]) -> str | int | float | None:
+    value = data.get("idempotency_key")
+    if value is None or isinstance(value, str) or _is_number(value):
+        return value
+    raise InvalidCall(
+        "$.idempotency_key",
+        f"'idempotency_key' must be a string or a number when present, found {_describe(value)}",
+    )
+
+
 def _properties(data: Mapping[str, Any], *, required: bool) -> Properties:
     value = data.get("properties")
     if value is None and not required:
@@ -311,6 +321,6 @@ def from_dict(data: Mapping[str, Any]) -> Call:
         user_id=_optional_str(data, "user_id"),
         email=_optional_str(data, "email"),
         timestamp=timestamp,
-        idempotency_key=_optional_str(data, "idempotency_key"),
+        idempotency_key=_idempotency_key(data),
         warnings=warnings,
     )
