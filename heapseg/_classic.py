@@ -106,6 +106,12 @@ def _identity(value: object) -> Identity:
     return copied
 
 
+def _cloud_identity(data: Mapping[str, object]) -> Identity:
+    """The userId; without one (``require_user_id`` turned off), the anonymousId."""
+    user_id = data.get("userId")
+    return _identity(user_id if user_id is not None else data.get("anonymousId"))
+
+
 def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
     """The event time classic cloud sends, validated for every classic message."""
     value = raw.get("timestamp")
@@ -156,7 +162,7 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
             traits.pop("email", None)
     properties = _finish(traits, data, profile)
     if profile.mode == "cloud":
-        return [AddUserProperties(properties, identity=_identity(user_id))]
+        return [AddUserProperties(properties, identity=_cloud_identity(data))]
     calls: list[Call] = []
     if js_truthy(user_id):
         calls.append(Identify(_identity(user_id)))
@@ -193,5 +199,5 @@ def _track(
     if profile.idempotency_key == "messageId" and data.get("messageId") is not None:
         key = js_to_string(data["messageId"])
     return Track(
-        name, written, identity=_identity(user_id), timestamp=timestamp, idempotency_key=key
+        name, written, identity=_cloud_identity(data), timestamp=timestamp, idempotency_key=key
     )

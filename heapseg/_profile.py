@@ -89,7 +89,9 @@ class Profile:
     ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
 
     require_user_id: bool = False
-    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null."""
+    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null.
+    Turned off in a cloud profile of the classic family, such messages are sent with the
+    ``anonymousId`` as their identity."""
 
     id_trait: bool = False
     """Add the ``userId`` (when truthy) to identify traits as ``id``."""
