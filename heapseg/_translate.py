@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from heapseg._actions_cloud import translate_actions_cloud
 from heapseg._actions_web import translate_actions_web
 from heapseg._calls import Call, Unsupported
 from heapseg._classic import translate_classic
 from heapseg._errors import InvalidEvent
 from heapseg._facade import destination_enabled
+from heapseg._heap_cloud import translate_heap_cloud
 from heapseg._jsjson import js_truthy
 from heapseg._messages import Message, parse_message
 from heapseg._normalize import find_non_json
@@ -21,6 +23,8 @@ __all__ = ["translate"]
 
 _FAMILIES: Final[dict[str, Callable[[Message, Profile], list[Call]]]] = {
     "classic": translate_classic,
+    "actions-cloud": translate_actions_cloud,
+    "heap-cloud": translate_heap_cloud,
     "actions-web": translate_actions_web,
     "rudderstack": translate_rudderstack,
 }
