@@ -1,0 +1,203 @@
+"""Throughput of heapseg against hand-written baselines, as ratios.
+
+Run from the repository root::
+
+    python benchmarks/bench.py            # 2000 generated events, 7 repeats
+    python benchmarks/bench.py --events 5000 --repeats 9
+
+For every profile in ``heapseg.PROFILES`` it reports events per second for
+``translate``, for ``translate`` + ``http.render`` (cloud profiles) and for the
+command line end to end, and for classic-cloud the ratios against the
+baselines in ``baseline.py``: heapseg time / baseline time, lower is better.
+Each figure is the best of several repeats over the same seeded events, timed
+with ``time.perf_counter``; heapseg and baseline runs alternate so that a busy
+machine slows both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import json
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import baseline  # noqa: E402
+import events  # noqa: E402
+
+import heapseg  # noqa: E402
+
+APP_ID = "1535634150"
+TARGETS = {
+    "translate / hand-written": 2.0,
+    "translate+render / translate": 1.3,
+    "CLI / json round trip": 2.0,
+}
+
+
+def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
+    """The CLI as users run it: ``heapseg translate`` in-process when it exists."""
+    try:
+        from heapseg import _cli  # type: ignore[attr-defined]  # noqa: PLC0415
+    except ImportError:
+        _cli = None
+    main = getattr(_cli, "main", None)
+    if main is not None:
+
+        def run_cli(lines: list[str], profile: str) -> None:
+            stdin = io.StringIO("\n".join(lines) + "\n")
+            stdout = io.StringIO()
+            with contextlib.redirect_stdout(stdout):
+                saved, sys.stdin = sys.stdin, stdin
+                try:
+                    main(["translate", "--profile", profile])
+                finally:
+                    sys.stdin = saved
+
+        return "heapseg translate (in-process, stdin/stdout redirected)", run_cli
+
+    def run_equivalent(lines: list[str], profile: str) -> None:
+        write = io.StringIO().write
+        for number, line in enumerate(lines, start=1):
+            message = json.loads(line)
+            for call in heapseg.translate(message, profile):
+                record = {"line": number, "messageId": message.get("messageId")}
+                record.update(heapseg.to_dict(call))
+                write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    return "python -m heapseg loop (json.loads, translate, to_dict, json.dumps)", run_equivalent
+
+
+def _time(function: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _best(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """The best time of each run over ``repeats`` rounds, the runs interleaved."""
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeats):
+        for name, function in runs.items():
+            best[name] = min(best[name], _time(function))
+    return best
+
+
+def _check_baseline(messages: list[dict[str, Any]]) -> None:
+    """The hand-written baseline must write exactly what heapseg writes, or it proves nothing."""
+    for index, message in enumerate(messages):
+        expected = [heapseg.to_dict(c) for c in heapseg.translate(message, "classic-cloud")]
+        if baseline.classic_cloud(message) != expected:
+            raise SystemExit(f"baseline differs from heapseg on generated event {index}")
+
+
+def _translate_all(messages: list[dict[str, Any]], profile: str) -> Callable[[], object]:
+    translate = heapseg.translate
+    return lambda: [translate(message, profile) for message in messages]
+
+
+def _translate_render_all(messages: list[dict[str, Any]], profile: str) -> Callable[[], object]:
+    translate = heapseg.translate
+    render = heapseg.http.render
+
+    def run() -> None:
+        for message in messages:
+            render(translate(message, profile), app_id=APP_ID, profile=profile)
+
+    return run
+
+
+def _streamed_peak(lines: Iterator[str], profile: str, run: Callable[..., None]) -> int:
+    """Peak traced memory while the CLI streams ``lines``."""
+    tracemalloc.start()
+    try:
+        for line in lines:
+            run([line], profile)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=2000, help="generated events (2000)")
+    parser.add_argument("--repeats", type=int, default=7, help="rounds, best kept (7)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="append", help="only these profiles")
+    args = parser.parse_args(argv)
+
+    lines = events.generate_lines(args.events, args.seed)
+    messages = [json.loads(line) for line in lines]
+    _check_baseline(messages)
+    cli_name, run_cli = _cli_runner()
+    count = len(messages)
+
+    base = _best(
+        {
+            "hand-written": lambda: [baseline.classic_cloud(m) for m in messages],
+            "json": lambda: [baseline.json_round_trip(line) for line in lines],
+        },
+        args.repeats,
+    )
+    print(f"{count} events, best of {args.repeats}; Python {sys.version.split()[0]}")
+    print(f"CLI measured as: {cli_name}")
+    print(f"baseline hand-written classic-cloud: {count / base['hand-written']:>10,.0f} events/s")
+    print(f"baseline json.loads + json.dumps:    {count / base['json']:>10,.0f} events/s")
+    print()
+    header = f"{'profile':<18}{'translate/s':>13}{'+render/s':>12}{'CLI/s':>10}"
+    print(header + f"{'tr/base':>9}{'+render':>9}{'CLI/json':>10}")
+    ratios: dict[str, float] = {}
+    for name, profile in heapseg.PROFILES.items():
+        if args.profile and name not in args.profile:
+            continue
+        runs: dict[str, Callable[[], object]] = {
+            "translate": _translate_all(messages, name),
+            "cli": lambda name=name: run_cli(lines, name),
+        }
+        if profile.mode == "cloud":
+            runs["render"] = _translate_render_all(messages, name)
+        runs["hand-written"] = lambda: [baseline.classic_cloud(m) for m in messages]
+        runs["json"] = lambda: [baseline.json_round_trip(line) for line in lines]
+        best = _best(runs, args.repeats)
+        translate_ratio = best["translate"] / best["hand-written"]
+        render_ratio = best["render"] / best["translate"] if "render" in best else None
+        cli_ratio = best["cli"] / best["json"]
+        render_rate = f"{count / best['render']:>12,.0f}" if "render" in best else f"{'-':>12}"
+        render_text = f"{render_ratio:>9.2f}" if render_ratio is not None else f"{'-':>9}"
+        print(
+            f"{name:<18}{count / best['translate']:>13,.0f}{render_rate}"
+            f"{count / best['cli']:>10,.0f}{translate_ratio:>9.2f}{render_text}{cli_ratio:>10.2f}"
+        )
+        if name == "classic-cloud":
+            ratios["translate / hand-written"] = translate_ratio
+            if render_ratio is not None:
+                ratios["translate+render / translate"] = render_ratio
+            ratios["CLI / json round trip"] = cli_ratio
+
+    if ratios:
+        print("\nclassic-cloud targets (heapseg time / baseline time):")
+        for label, value in ratios.items():
+            verdict = "ok" if value <= TARGETS[label] else "MISSED"
+            print(f"  {label:<30}{value:6.2f}  (target <= {TARGETS[label]:.1f})  {verdict}")
+
+    small = _streamed_peak(iter(lines[:200]), "classic-cloud", run_cli)
+    large = _streamed_peak(iter(lines * 2), "classic-cloud", run_cli)
+    print(
+        f"\nstreaming memory peak, classic-cloud CLI: {small / 1024:,.0f} KiB for 200 lines, "
+        f"{large / 1024:,.0f} KiB for {2 * count} lines"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
