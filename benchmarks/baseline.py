@@ -122,9 +122,7 @@ def classic_cloud(message: dict[str, Any]) -> list[dict[str, Any]]:
         ]
     if kind == "track":
         properties = dict(message.get("properties") or {})
-        email = _email(
-            user_id, (context.get("traits") or {}).get("email"), properties.get("email")
-        )
+        email = _email(user_id, (context.get("traits") or {}).get("email"), properties.get("email"))
         if email is not None:
             properties["_email"] = email
             properties.pop("email", None)

@@ -31,10 +31,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import baseline  # noqa: E402
-import events  # noqa: E402
+import baseline
+import events
 
-import heapseg  # noqa: E402
+import heapseg
 
 APP_ID = "1535634150"
 TARGETS = {
@@ -47,7 +47,7 @@ TARGETS = {
 def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
     """The CLI as users run it: ``heapseg translate`` in-process when it exists."""
     try:
-        from heapseg import _cli  # type: ignore[attr-defined]  # noqa: PLC0415
+        from heapseg import _cli  # type: ignore[attr-defined]
     except ImportError:
         _cli = None
     main = getattr(_cli, "main", None)

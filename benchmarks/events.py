@@ -59,7 +59,8 @@ def _iso(rng: random.Random, *, date_only: bool = False) -> str:
     hour, minute, second = rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)
     millis = rng.randint(0, 999)
     zone = rng.choice(("Z", "Z", "Z", "+02:00", "-05:00"))
-    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}{zone}"
+    date = f"{year:04d}-{month:02d}-{day:02d}"
+    return f"{date}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}{zone}"
 
 
 def _user(rng: random.Random) -> tuple[str, str]:
