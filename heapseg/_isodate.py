@@ -28,6 +28,7 @@ __all__ = [
     "is_iso_date",
     "js_date_parse",
     "parse_iso_date",
+    "strict_iso_date",
     "time_clip",
 ]
 
@@ -221,8 +222,11 @@ def parse_iso_date(value: str) -> JsDate | None:
     return None if match is None else _iso_from_match(match)
 
 
-def _strict_iso_date(value: str) -> JsDate | None:
-    """The date a strict-mode traverse makes of ``value``, or None if it keeps the string."""
+def strict_iso_date(value: str) -> JsDate | None:
+    """The date a strict-mode traverse makes of ``value``, or None if it keeps the string.
+
+    The dash check first turns most strings away before any pattern runs.
+    """
     if len(value) < 10 or value[4] != "-" or value[7] != "-":
         return None
     match = _STRICT_MATCHER.fullmatch(value)
@@ -255,7 +259,7 @@ def convert_iso_strings(value: object) -> object:
     depth is unlimited. A container that contains itself raises InvalidEvent.
     """
     if isinstance(value, str):
-        converted = _strict_iso_date(value)
+        converted = strict_iso_date(value)
         return value if converted is None else converted
     if not isinstance(value, (dict, list)) or not value:
         return value
@@ -272,7 +276,7 @@ def convert_iso_strings(value: object) -> object:
         descended = False
         for key, child in items:
             if isinstance(child, str):
-                converted = _strict_iso_date(child)
+                converted = strict_iso_date(child)
                 if converted is not None:
                     changes[key] = converted
             elif isinstance(child, (dict, list)) and child:
