@@ -25,10 +25,12 @@ __all__ = [
     "date_utc",
     "dayjs_utc",
     "facade_timestamp",
+    "is_canonical_iso",
     "is_iso_date",
     "js_date_parse",
     "parse_iso_date",
     "strict_iso_date",
+    "strict_iso_text",
     "time_clip",
 ]
 
@@ -231,6 +233,41 @@ def strict_iso_date(value: str) -> JsDate | None:
         return None
     match = _STRICT_MATCHER.fullmatch(value)
     return None if match is None else _iso_from_match(match)
+
+
+_CANONICAL: Final = re.compile(
+    r"(?!00)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z"
+)
+_LONG_MONTHS: Final = frozenset(("01", "03", "05", "07", "08", "10", "12"))
+
+
+def is_canonical_iso(text: str) -> bool:
+    """Whether ``text`` is exactly the ``toISOString`` of the date it parses to.
+
+    True for ``YYYY-MM-DDTHH:MM:SS.sssZ`` with a year from 0100 (years 0..99 mean
+    1900..1999) and every field in range, the form Segment's libraries send; the
+    ISO parsers would turn such a string into a date that prints as the string itself.
+    """
+    if _CANONICAL.fullmatch(text) is None:
+        return False
+    day = text[8:10]
+    if day <= "28":
+        return True
+    month = text[5:7]
+    if month == "02":
+        year = int(text[:4])
+        return day == "29" and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return day != "31" or month in _LONG_MONTHS
+
+
+def strict_iso_text(text: str) -> str | None:
+    """The ISO string of the date a strict-mode traverse makes of ``text``; None if it
+    keeps the string. Canonical ISO strings are their own answer and skip the parse."""
+    if is_canonical_iso(text):
+        return text
+    date = strict_iso_date(text)
+    return None if date is None else date.iso()
 
 
 # --- segmentio/isodate-traverse ----------------------------------------------------------------

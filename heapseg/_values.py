@@ -16,10 +16,14 @@ from attrs import frozen
 
 from heapseg._calls import JSONValue
 from heapseg._errors import InvalidEvent
-from heapseg._isodate import JsDate, convert_iso_strings, strict_iso_date
+from heapseg._isodate import JsDate, convert_iso_strings, strict_iso_text
 from heapseg._jsjson import js_number, js_number_to_string, js_ordered_keys, js_stringify
 
 __all__ = ["ValueRules", "copy_value", "write_values"]
+
+_PLAIN_TYPES: Final = frozenset((str, int, float, bool, type(None)))
+_SAFE: Final = 2**53
+"""Integers up to this magnitude are exact JS numbers."""
 
 ObjectRule = Literal["flatten", "stringify", "drop", "keep"]
 ArrayRule = Literal["stringify", "index", "bracket", "keep", "drop"]
@@ -108,8 +112,7 @@ def _indexed(values: Any, key_format: str) -> Iterator[tuple[str, object]]:
 
 def _dated_text(text: str) -> str:
     """``text``, or the ISO string of the date a strict-mode traverse makes of it."""
-    date = strict_iso_date(text)
-    return text if date is None else date.iso()
+    return strict_iso_text(text) or text
 
 
 def _loop_error(at: str, keys: list[str]) -> InvalidEvent:
@@ -153,15 +156,30 @@ def write_values(
         prefix = None  # joined lazily: only leaves need their full key
         for key, value in items:
             kind = type(value)
-            if kind is str:  # the most common value: written first, dates checked inline
-                text: str = value  # type: ignore[assignment]
+            if kind in _PLAIN_TYPES:  # the common leaves, written without further checks
                 if nested:
                     if prefix is None:
                         prefix = "".join(path)
                     key = prefix + key
-                if iso_dates and len(text) > 9 and text[4] == "-":
-                    text = _dated_text(text)
-                out[key] = text
+                if kind is str:
+                    if iso_dates and len(value) > 9 and value[4] == "-":  # type: ignore[arg-type,index]
+                        value = _dated_text(value)  # type: ignore[arg-type]
+                    out[key] = value  # type: ignore[assignment]
+                elif value is None:
+                    if nulls == "keep" or (nulls == "drop-top-level" and nested):
+                        out[key] = None
+                    elif nulls == "string":
+                        out[key] = "null"
+                elif kind is bool:
+                    out[key] = ("true" if value else "false") if string_scalars else value  # type: ignore[assignment]
+                else:
+                    number: int | float = value  # type: ignore[assignment]
+                    if isinstance(number, float):
+                        if number.is_integer():  # NaN and infinities are not
+                            number = js_number(number)
+                    elif not -_SAFE <= number <= _SAFE:
+                        number = js_number(number)
+                    out[key] = js_number_to_string(number) if string_scalars else number
                 continue
             if kind is dict or isinstance(value, Mapping):
                 if value and objects == "flatten":
