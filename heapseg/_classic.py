@@ -23,6 +23,7 @@ Everything classic does to a message is in this file, in the order it does it:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from heapseg._calls import (
@@ -89,7 +90,9 @@ def translate_classic(message: Message, profile: Profile) -> list[Call]:
 def _dated(value: object, profile: Profile) -> object:
     """A value read from the message, with ISO-looking strings as dates where the profile
     converts them. Traits and properties are converted as they are written."""
-    return convert_iso_strings(value) if profile.iso_dates else value
+    if not profile.iso_dates or (type(value) is str and (len(value) < 10 or value[4] != "-")):
+        return value
+    return convert_iso_strings(value)
 
 
 def _object(data: Mapping[str, object], key: str) -> Mapping[str, object]:
@@ -155,11 +158,11 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
             traits.pop("email", None)
     properties = _finish(traits, data, profile, "$.traits")
     if profile.mode == "cloud":
-        return [AddUserProperties(properties, identity=_identity(user_id))]
+        return [AddUserProperties(MappingProxyType(properties), identity=_identity(user_id))]
     calls: list[Call] = []
     if js_truthy(user_id):
         calls.append(Identify(_identity(user_id)))
-    calls.append(AddUserProperties(properties))
+    calls.append(AddUserProperties(MappingProxyType(properties)))
     return calls
 
 
@@ -186,11 +189,16 @@ def _track(
     written = _finish(properties, data, profile, "$.properties")
     name = copy_value(event)
     assert isinstance(name, str)
+    frozen_properties = MappingProxyType(written)  # written here and never shared: no copy
     if profile.mode == "device":
-        return Track(name, written)
+        return Track(name, frozen_properties)
     key = None
     if profile.idempotency_key == "messageId" and data.get("messageId") is not None:
         key = js_to_string(_dated(data["messageId"], profile))
     return Track(
-        name, written, identity=_identity(user_id), timestamp=timestamp, idempotency_key=key
+        name,
+        frozen_properties,
+        identity=_identity(user_id),
+        timestamp=timestamp,
+        idempotency_key=key,
     )
