@@ -37,7 +37,7 @@ from heapseg._calls import (
 )
 from heapseg._errors import InvalidEvent
 from heapseg._facade import is_email, lookup, options_of
-from heapseg._isodate import convert_iso_strings, facade_timestamp, is_canonical_iso
+from heapseg._isodate import common_iso_text, convert_iso_strings, facade_timestamp
 from heapseg._jsjson import js_to_string, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._profile import Profile
@@ -111,8 +111,9 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
     value = raw.get("timestamp")
     if value is None:
         return None
-    if type(value) is str and is_canonical_iso(value):
-        return value if profile.timestamp == "facade" else None
+    common = common_iso_text(value) if type(value) is str else None
+    if common is not None:
+        return common if profile.timestamp == "facade" else None
     date = facade_timestamp(value)
     if date is None:
         raise InvalidEvent(

@@ -23,8 +23,8 @@ _MISSING: Final = object()
 
 
 def _normalize(key: str) -> str:
-    if key.isalnum() and key.isascii():  # nothing to strip: most keys
-        return key.lower()
+    if key.isascii() and (key.isalnum() or key.replace(".", "").isalnum()):
+        return key.lower()  # nothing to strip: most keys and paths
     return _NOT_KEY_CHARS.sub("", key).lower()
 
 
@@ -42,8 +42,14 @@ def lookup(obj: object, path: str) -> object:
         if type(current) is not dict and not isinstance(current, Mapping):
             return None
         if "." not in remaining:  # one segment left: only a key normalising to it matches
+            size = len(remaining)
             for key in current:
-                if isinstance(key, str) and _normalize(key) == remaining:
+                if not isinstance(key, str) or len(key) < size:
+                    continue  # normalising never lengthens a key
+                if len(key) == size:
+                    if key.isascii() and key.lower() == remaining:
+                        return current[key]
+                elif not (key.isalnum() and key.isascii()) and _normalize(key) == remaining:
                     return current[key]
             return None
         for key in current:

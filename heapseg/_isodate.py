@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any, Final, TypeAlias
 
 from attrs import field, frozen
@@ -21,6 +22,7 @@ from heapseg._errors import InvalidEvent
 __all__ = [
     "MAX_TIME_VALUE",
     "JsDate",
+    "common_iso_text",
     "convert_iso_strings",
     "date_utc",
     "dayjs_utc",
@@ -261,11 +263,40 @@ def is_canonical_iso(text: str) -> bool:
     return day != "31" or month in _LONG_MONTHS
 
 
-def strict_iso_text(text: str) -> str | None:
-    """The ISO string of the date a strict-mode traverse makes of ``text``; None if it
-    keeps the string. Canonical ISO strings are their own answer and skip the parse."""
+_COMMON_ISO: Final = re.compile(
+    r"(?!00)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3}(?:[0-9]{3})?)?"
+    r"(?:Z|[+\-][0-9]{2}:[0-9]{2})"
+)
+_UTC: Final = timezone.utc
+
+
+def common_iso_text(text: str) -> str | None:
+    """``toISOString`` of the date every ISO parser here makes of ``text``, for the forms
+    servers send (``YYYY-MM-DDTHH:MM:SS[.sss[sss]]`` with ``Z`` or ``±HH:MM``); None for
+    any other string, which then needs the full parse.
+
+    ``datetime`` reads these forms as ``isodate`` does whenever every field is in range
+    and the year is not 00xx; otherwise (overflowing fields, which JS carries into the
+    next unit) this answers None too.
+    """
     if is_canonical_iso(text):
         return text
+    if _COMMON_ISO.fullmatch(text) is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] == "Z" else text)
+        moment = moment.astimezone(_UTC)
+    except (ValueError, OverflowError):
+        return None
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def strict_iso_text(text: str) -> str | None:
+    """The ISO string of the date a strict-mode traverse makes of ``text``; None if it
+    keeps the string. The common ISO forms skip the full parse."""
+    common = common_iso_text(text)
+    if common is not None:
+        return common
     date = strict_iso_date(text)
     return None if date is None else date.iso()
 
