@@ -23,8 +23,7 @@ import io
 import json
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,41 +44,43 @@ TARGETS = {
 
 
 def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
-    """The CLI as users run it: ``heapseg translate`` in-process when it exists."""
+    """The command line as users run it: ``heapseg translate`` in this process, NDJSON
+    on stdin and stdout; the ``python -m heapseg`` loop where there is no such command."""
     try:
-        from heapseg import _cli  # type: ignore[attr-defined]
+        from heapseg._cli import main
     except ImportError:
-        _cli = None
-    main = getattr(_cli, "main", None)
-    if main is not None:
+        return "python -m heapseg loop (json.loads, translate, to_dict, json.dumps)", _cli_loop
 
-        def run_cli(lines: list[str], profile: str) -> None:
-            stdin = io.StringIO("\n".join(lines) + "\n")
-            stdout = io.StringIO()
-            with contextlib.redirect_stdout(stdout):
-                saved, sys.stdin = sys.stdin, stdin
-                try:
-                    main(["translate", "--profile", profile])
-                finally:
-                    sys.stdin = saved
+    def run_cli(lines: list[str], profile: str) -> None:
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+        stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        saved = sys.stdin
+        sys.stdin = stdin
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+                main(["translate", "--profile", profile, "--progress", "never"])
+        finally:
+            sys.stdin = saved
 
-        return "heapseg translate (in-process, stdin/stdout redirected)", run_cli
+    return "heapseg translate, in-process, NDJSON through stdin and stdout", run_cli
 
-    def run_equivalent(lines: list[str], profile: str) -> None:
-        write = io.StringIO().write
-        for number, line in enumerate(lines, start=1):
-            message = json.loads(line)
-            for call in heapseg.translate(message, profile):
-                record = {"line": number, "messageId": message.get("messageId")}
-                record.update(heapseg.to_dict(call))
-                write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    return "python -m heapseg loop (json.loads, translate, to_dict, json.dumps)", run_equivalent
+def _cli_loop(lines: list[str], profile: str) -> None:
+    write = io.StringIO().write
+    for number, line in enumerate(lines, start=1):
+        message = json.loads(line)
+        for call in heapseg.translate(message, profile):
+            record = {"line": number, "messageId": message.get("messageId")}
+            record.update(heapseg.to_dict(call))
+            write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 CHUNK = 100
-"""Events per timed run. Short runs are often left alone by a busy machine, so the best
-of several repeats of each chunk is a steady figure even when other work comes and goes."""
+CLI_CHUNK = 1000
+"""Events per timed run; more for the command line, so that starting it costs little.
+Short runs are often left alone by a busy machine, so the best of several repeats of
+each chunk is a steady figure even when other work comes and goes."""
 
 Run = Callable[[int], object]
 """A measurement: processes chunk ``i`` of the events."""
@@ -128,17 +129,6 @@ def _translate_render_run(chunks: list[list[dict[str, Any]]], profile: str) -> R
     return run
 
 
-def _streamed_peak(lines: Iterator[str], profile: str, run: Callable[..., None]) -> int:
-    """Peak traced memory while the CLI streams ``lines``."""
-    tracemalloc.start()
-    try:
-        for line in lines:
-            run([line], profile)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=2000, help="generated events (2000)")
@@ -155,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     line_chunks = [lines[start : start + CHUNK] for start in range(0, count, CHUNK)]
     message_chunks = [messages[start : start + CHUNK] for start in range(0, count, CHUNK)]
     chunks = len(message_chunks)
+    cli_chunks = [lines[start : start + CLI_CHUNK] for start in range(0, count, CLI_CHUNK)]
     classic = baseline.classic_cloud
     round_trip = baseline.json_round_trip
     baselines: dict[str, Run] = {
@@ -177,14 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, profile in heapseg.PROFILES.items():
         if args.profile and name not in args.profile:
             continue
-        runs: dict[str, Run] = {
-            "translate": _translate_run(message_chunks, name),
-            "cli": lambda index, name=name: run_cli(line_chunks[index], name),
-            **baselines,
-        }
+        runs: dict[str, Run] = {"translate": _translate_run(message_chunks, name), **baselines}
         if profile.mode == "cloud":
             runs["render"] = _translate_render_run(message_chunks, name)
         best = _best(runs, chunks, args.repeats)
+        cli_runs: dict[str, Run] = {
+            "cli": lambda index, name=name: run_cli(cli_chunks[index], name),
+            "json": lambda index: [round_trip(line) for line in cli_chunks[index]],
+        }
+        best.update(_best(cli_runs, len(cli_chunks), args.repeats))
         translate_ratio = best["translate"] / best["hand-written"]
         render_ratio = best["render"] / best["translate"] if "render" in best else None
         cli_ratio = best["cli"] / best["json"]
@@ -206,12 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "ok" if value <= TARGETS[label] else "MISSED"
             print(f"  {label:<30}{value:6.2f}  (target <= {TARGETS[label]:.1f})  {verdict}")
 
-    small = _streamed_peak(iter(lines[:200]), "classic-cloud", run_cli)
-    large = _streamed_peak(iter(lines * 2), "classic-cloud", run_cli)
-    print(
-        f"\nstreaming memory peak, classic-cloud CLI: {small / 1024:,.0f} KiB for 200 lines, "
-        f"{large / 1024:,.0f} KiB for {2 * count} lines"
-    )
+    print("\nmemory while streaming: python benchmarks/cli_memory.py")
     return 0
 
 

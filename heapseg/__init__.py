@@ -5,7 +5,7 @@ dict) to a list of call descriptors, and :mod:`heapseg.http` renders cloud-mode
 descriptors as HTTP requests for any client to send.
 """
 
-from heapseg import http
+from heapseg import http, js
 from heapseg._calls import (
     AddUserProperties,
     Call,
@@ -18,6 +18,7 @@ from heapseg._calls import (
     to_dict,
 )
 from heapseg._errors import ConfigurationError, HeapsegError, InvalidCall, InvalidEvent
+from heapseg._normalize import normalize
 from heapseg._presets import PROFILES
 from heapseg._profile import Profile, SegmentLibrary
 from heapseg._translate import translate
@@ -44,6 +45,8 @@ __all__ = [
     "__version__",
     "from_dict",
     "http",
+    "js",
+    "normalize",
     "to_dict",
     "translate",
 ]

@@ -88,7 +88,7 @@ class Track:
     user_id: str | None = None
     email: str | None = None
     timestamp: str | int | float | None = None
-    idempotency_key: str | None = None
+    idempotency_key: str | int | float | None = None
     warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
 
 
@@ -116,13 +116,39 @@ _TRACK_OPTIONAL: Final = (
 )
 
 
+def _walk_copy(value: object, path: str, check: bool) -> JSONValue:
+    """Copy nested JSON containers iteratively; with ``check``, refuse anything not JSON."""
+    if not isinstance(value, (dict, list, Mapping)):
+        if check and not (value is None or isinstance(value, (str, bool, int, float))):
+            raise InvalidCall(path, f"expected a JSON value, found {_describe(value)}")
+        return value  # type: ignore[return-value]
+    holder: dict[str, JSONValue] = {}
+    stack: list[tuple[Any, Any, Any, str]] = [(value, holder, "", path)]
+    while stack:
+        source, parent, slot, where = stack.pop()
+        if isinstance(source, Mapping):
+            obj: dict[str, JSONValue] = {}
+            parent[slot] = obj
+            for key, item in source.items():
+                if check and not isinstance(key, str):
+                    raise InvalidCall(where, f"object keys must be strings, found {key!r}")
+                obj[key] = None
+                stack.append((item, obj, key, f"{where}[{key!r}]"))
+        elif isinstance(source, list):
+            arr: list[JSONValue] = [None] * len(source)
+            parent[slot] = arr
+            for index, item in enumerate(source):
+                stack.append((item, arr, index, f"{where}[{index}]"))
+        elif check and not (source is None or isinstance(source, (str, bool, int, float))):
+            raise InvalidCall(where, f"expected a JSON value, found {_describe(source)}")
+        else:
+            parent[slot] = source
+    return holder[""]
+
+
 def _copy_json(value: JSONValue) -> JSONValue:
     """Copy nested containers so a returned dict shares nothing mutable with a call."""
-    if isinstance(value, dict):
-        return {k: _copy_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy_json(v) for v in value]
-    return value
+    return _walk_copy(value, "$", check=False)
 
 
 def _properties_dict(properties: Properties) -> dict[str, JSONValue]:
@@ -194,18 +220,7 @@ def _is_number(value: object) -> bool:
 
 def _check_json(value: object, path: str) -> JSONValue:
     """Validate that ``value`` is plain JSON data and return a private copy of it."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, Mapping):
-        out: dict[str, JSONValue] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise InvalidCall(path, f"object keys must be strings, found {key!r}")
-            out[key] = _check_json(item, f"{path}[{key!r}]")
-        return out
-    if isinstance(value, list):
-        return [_check_json(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    raise InvalidCall(path, f"expected a JSON value, found {_describe(value)}")
+    return _walk_copy(value, path, check=True)
 
 
 def _required_str(data: Mapping[str, Any], key: str) -> str:
@@ -232,6 +247,16 @@ def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
         return value
     raise InvalidCall(
         f"$.{key}", f"'{key}' must be a string when present, found {_describe(value)}"
+    )
+
+
+def _idempotency_key(data: Mapping[str, Any]) -> str | int | float | None:
+    value = data.get("idempotency_key")
+    if value is None or isinstance(value, str) or _is_number(value):
+        return value
+    raise InvalidCall(
+        "$.idempotency_key",
+        f"'idempotency_key' must be a string or a number when present, found {_describe(value)}",
     )
 
 
@@ -296,6 +321,6 @@ def from_dict(data: Mapping[str, Any]) -> Call:
         user_id=_optional_str(data, "user_id"),
         email=_optional_str(data, "email"),
         timestamp=timestamp,
-        idempotency_key=_optional_str(data, "idempotency_key"),
+        idempotency_key=_idempotency_key(data),
         warnings=warnings,
     )

@@ -106,6 +106,12 @@ def _identity(value: object) -> Identity:
     return copied
 
 
+def _cloud_identity(data: Mapping[str, object], profile: Profile) -> Identity:
+    """The userId; without one (``require_user_id`` turned off), the anonymousId."""
+    user_id = data.get("userId")
+    return _identity(_dated(user_id if user_id is not None else data.get("anonymousId"), profile))
+
+
 def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
     """The event time classic cloud sends, validated for every classic message."""
     value = raw.get("timestamp")
@@ -159,7 +165,8 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
             traits.pop("email", None)
     properties = _finish(traits, data, profile, "$.traits")
     if profile.mode == "cloud":
-        return [AddUserProperties(MappingProxyType(properties), identity=_identity(user_id))]
+        identity = _cloud_identity(data, profile)
+        return [AddUserProperties(MappingProxyType(properties), identity=identity)]
     calls: list[Call] = []
     if js_truthy(user_id):
         calls.append(Identify(_identity(user_id)))
@@ -199,7 +206,7 @@ def _track(
     return Track(
         name,
         frozen_properties,
-        identity=_identity(user_id),
+        identity=_cloud_identity(data, profile),
         timestamp=timestamp,
         idempotency_key=key,
     )

@@ -47,10 +47,64 @@ _CLASSIC: Final = (
 )
 
 # Segment Actions: Heap Cloud (Actions), Heap Cloud, Heap Web (Actions) (segment-actions.md)
-_ACTIONS: Final[tuple[Profile, ...]] = ()
+_ACTIONS: Final[tuple[Profile, ...]] = (
+    Profile(
+        name="actions-web",
+        reproduces="Segment's Heap Web (Actions) destination, device mode, default presets "
+        "(@segment/analytics-browser-actions-heap 1.107.0)",
+        family="actions-web",
+        mode="device",
+        integration_keys=("Heap Web (Actions)",),
+        values=ValueRules(
+            objects="flatten", arrays="stringify", scalars="string", nulls="keep", empty="drop"
+        ),
+        identity_sources=("userId",),
+        traits_sources=("traits",),
+    ),
+)
 
 # RudderStack (rudderstack.md)
-_RUDDERSTACK: Final[tuple[Profile, ...]] = ()
+_RUDDERSTACK_NAMES: Final = ("HEAP", "Heap", "heap", "Heap.io")
+_RUDDERSTACK: Final[tuple[Profile, ...]] = (
+    Profile(
+        name="rudderstack-cloud",
+        reproduces="RudderStack's Heap destination, cloud mode "
+        "(rudder-transformer CDK v2 procWorkflow, 2026-08)",
+        family="rudderstack",
+        mode="cloud",
+        integration_keys=_RUDDERSTACK_NAMES,
+        integrations_rule="any-name",
+        values=ValueRules(
+            objects="flatten", arrays="bracket", scalars="keep", nulls="keep", empty="keep"
+        ),
+        timestamp="passthrough-or-original",
+        idempotency_key="properties.idempotencyKey",
+        region_rule="eu",
+        identity_sources=(
+            "userId",
+            "traits.userId",
+            "traits.id",
+            "context.traits.userId",
+            "context.traits.id",
+            "anonymousId",
+        ),
+        traits_sources=("traits", "context.traits"),
+    ),
+    Profile(
+        name="rudderstack-device",
+        reproduces="RudderStack's Heap device-mode integration "
+        "(rudder-sdk-js analytics-js-integrations Heap, 2025-08)",
+        family="rudderstack",
+        mode="device",
+        integration_keys=_RUDDERSTACK_NAMES,
+        integrations_rule="any-name",
+        values=ValueRules(
+            objects="flatten", arrays="bracket", scalars="keep", nulls="drop", empty="keep"
+        ),
+        identity_sources=("userId",),
+        traits_sources=("context.traits",),
+    ),
+)
 
 PROFILES: Final[Mapping[str, Profile]] = MappingProxyType(
     {p.name: p for p in (*_CLASSIC, *_ACTIONS, *_RUDDERSTACK)}

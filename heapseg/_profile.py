@@ -8,10 +8,11 @@ real integration sends. Start from a preset and change single choices with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final, Literal
 
 from attrs import field, frozen
-from attrs.validators import in_, instance_of, optional
+from attrs.validators import deep_iterable, ge, in_, instance_of, optional
 
 from heapseg._values import ValueRules
 
@@ -19,11 +20,17 @@ __all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
 
 Family = Literal["classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack"]
 Mode = Literal["cloud", "device"]
-TimestampRule = Literal["none", "facade"]
-IdempotencyRule = Literal["none", "messageId"]
+TimestampRule = Literal["none", "facade", "passthrough-or-original"]
+IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey"]
 RegionRule = Literal["none", "EU", "eu"]
+IntegrationsRule = Literal["facade", "any-name"]
 
 FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
+
+
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    """Keep a sequence of names or paths as an immutable tuple."""
+    return tuple(value)
 
 
 @frozen
@@ -57,7 +64,7 @@ class Profile:
     mode: Mode = field(validator=in_(("cloud", "device")))
     """``cloud``: calls become HTTP requests (:mod:`heapseg.http`); ``device``: heap.js calls."""
 
-    integration_keys: tuple[str, ...] = field(default=("Heap",), converter=tuple)
+    integration_keys: tuple[str, ...] = field(default=("Heap",), converter=_names)
     """Names under which the ``integrations`` object can turn this destination on or off."""
 
     iso_dates: bool = False
@@ -66,7 +73,9 @@ class Profile:
     ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
 
     require_user_id: bool = False
-    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null."""
+    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null.
+    Turned off in a cloud profile of the classic family, such messages are sent with the
+    ``anonymousId`` as their identity."""
 
     id_trait: bool = False
     """Add the ``userId`` (when truthy) to identify traits as ``id``."""
@@ -86,13 +95,21 @@ class Profile:
     )
     """The ``segment_library`` property added to every call, or ``None`` for none."""
 
-    timestamp: TimestampRule = field(default="none", validator=in_(("none", "facade")))
-    """What track calls carry as the event time: ``none``, or ``facade``: the message's
+    timestamp: TimestampRule = field(
+        default="none", validator=in_(("none", "facade", "passthrough-or-original"))
+    )
+    """What track calls carry as the event time: ``none``; ``facade``: the message's
     ``timestamp`` read as Segment's classic libraries read it, as an ISO-8601 UTC string with
-    milliseconds (left out when the message has none, so Heap uses the time of receipt)."""
+    milliseconds (left out when the message has none, so Heap uses the time of receipt);
+    ``passthrough-or-original``: ``timestamp``, else ``originalTimestamp``, sent exactly as
+    the message carries it (RudderStack)."""
 
-    idempotency_key: IdempotencyRule = field(default="none", validator=in_(("none", "messageId")))
-    """Where a track call's ``idempotency_key`` comes from, if anywhere."""
+    idempotency_key: IdempotencyRule = field(
+        default="none", validator=in_(("none", "messageId", "properties.idempotencyKey"))
+    )
+    """Where a track call's ``idempotency_key`` comes from, if anywhere: the ``messageId``, or
+    a truthy ``properties.idempotencyKey``, which is then left out of the properties
+    (RudderStack)."""
 
     page_event: str | None = field(default=None, validator=optional(instance_of(str)))
     """The event name page calls are tracked under, or ``None``: page calls are unsupported."""
@@ -103,3 +120,44 @@ class Profile:
     region_rule: RegionRule = field(default="none", validator=in_(("none", "EU", "eu")))
     """Which ``region`` value selects Heap's EU host (compared exactly, as the integration
     compares it); ``none``: the integration only knows the US host."""
+
+    # RudderStack and Heap Web choices
+
+    identity_sources: tuple[str, ...] = field(
+        default=("userId",),
+        converter=_names,
+        validator=deep_iterable(instance_of(str), instance_of(tuple)),
+    )
+    """Where the ``actions-web`` and ``rudderstack`` families take a user's identity from:
+    dotted paths into the message, tried in order, the first truthy value (JavaScript
+    truthiness) wins. RudderStack cloud tries ``userId``, ``traits.userId``, ``traits.id``,
+    ``context.traits.userId``, ``context.traits.id``, then ``anonymousId``."""
+
+    traits_sources: tuple[str, ...] = field(
+        default=("traits",),
+        converter=_names,
+        validator=deep_iterable(instance_of(str), instance_of(tuple)),
+    )
+    """Where the ``actions-web`` and ``rudderstack`` families take identify traits from:
+    dotted paths tried in order, the first that is present and not null wins (JavaScript
+    ``??``; the sources are not merged). RudderStack cloud reads ``traits`` then
+    ``context.traits``; RudderStack device reads only ``context.traits``."""
+
+    identify_on_track: bool = False
+    """Heap Web (Actions): track calls also call ``heap.identify(identity)`` (identity from
+    ``identity_sources``), as when the trackEvent action's ``identity`` field is mapped; the
+    default preset leaves that field unmapped."""
+
+    browser_array_limit: int = field(default=0, validator=[instance_of(int), ge(0)])
+    """Heap Web (Actions)' ``browserArrayLimit``: up to this many array items across a track
+    call's top-level arrays are also tracked as ``"<event> <key> item"`` events; 0 turns
+    unrolling off."""
+
+    integrations_rule: IntegrationsRule = field(
+        default="facade", validator=in_(("facade", "any-name"))
+    )
+    """How the ``integrations`` object is read for ``integration_keys``: ``facade``, as
+    Segment's libraries read it, every key must leave the destination on; ``any-name``, as
+    RudderStack reads its destination aliases, an entry under any of the names decides (the
+    last one in the message's key order; JavaScript truthiness), else ``All`` (on unless
+    falsy)."""

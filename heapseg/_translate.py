@@ -5,17 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from heapseg._actions_web import translate_actions_web
 from heapseg._calls import Call, Unsupported
 from heapseg._classic import translate_classic
+from heapseg._errors import InvalidEvent
 from heapseg._facade import destination_enabled
+from heapseg._jsjson import js_truthy
 from heapseg._messages import Message, parse_message
+from heapseg._normalize import find_non_json
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
 from heapseg._profile import Profile
+from heapseg._rudderstack import translate_rudderstack
 
 __all__ = ["translate"]
 
 _FAMILIES: Final[dict[str, Callable[[Message, Profile], list[Call]]]] = {
     "classic": translate_classic,
+    "actions-web": translate_actions_web,
+    "rudderstack": translate_rudderstack,
 }
 
 
@@ -28,17 +35,60 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     ``[Unsupported(type, reason)]``. Raises :class:`heapseg.InvalidEvent` (with a
     JSON path) for a message that breaks the Segment spec, and
     :class:`heapseg.ConfigurationError` for an unknown profile. ``event`` is never
-    changed.
+    changed. Python values that are not JSON data (a ``datetime``, a ``UUID``, ...)
+    raise ``InvalidEvent`` naming their path; :func:`heapseg.normalize` converts them.
     """
     chosen = resolve_profile(profile)
     message = parse_message(event)
-    for key in chosen.integration_keys:
-        if not destination_enabled(message.raw, key):
+    if chosen.integrations_rule == "any-name":
+        if not _enabled_by_any_name(message.raw, chosen.integration_keys):
             return [
                 Unsupported(
                     message.type,
-                    f"the message's integrations object turns {key} off "
-                    f"(an 'All': false without '{key}': true, or '{key}': false)",
+                    "the message's integrations object turns this destination off (an entry "
+                    f"for {' / '.join(chosen.integration_keys)} that is false, or 'All': false "
+                    "without a true one)",
                 )
             ]
-    return _FAMILIES[chosen.family](message, chosen)
+    else:
+        for key in chosen.integration_keys:
+            if not destination_enabled(message.raw, key):
+                return [
+                    Unsupported(
+                        message.type,
+                        f"the message's integrations object turns {key} off "
+                        f"(an 'All': false without '{key}': true, or '{key}': false)",
+                    )
+                ]
+    try:
+        return _FAMILIES[chosen.family](message, chosen)
+    except (TypeError, AttributeError) as error:
+        # Only non-JSON Python values get here; find the first one and name its path.
+        found = find_non_json(event)
+        if found is None:
+            raise
+        path, what = found
+        raise InvalidEvent(
+            path,
+            f"{what} is not JSON data; pass JSON values, or convert the message with "
+            "heapseg.normalize() first",
+        ) from error
+
+
+def _enabled_by_any_name(message: Mapping[str, Any], names: tuple[str, ...]) -> bool:
+    """RudderStack's reading of ``integrations``: one destination known by several names.
+
+    The last entry under any of ``names`` (in the message's key order) decides by its
+    truthiness, an object of options counting as on; without one, ``All`` does: on unless
+    it is present and falsy.
+    """
+    integrations = message.get("integrations")
+    if not isinstance(integrations, Mapping):
+        return True
+    decided: bool | None = None
+    for key, value in integrations.items():
+        if key in names:
+            decided = js_truthy(value)
+    if decided is not None:
+        return decided
+    return "All" not in integrations or js_truthy(integrations["All"])

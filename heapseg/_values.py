@@ -61,11 +61,13 @@ def _is_container(value: object) -> bool:
 
 
 def _copy_scalar(value: object) -> JSONValue:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, (int, float)):
         return js_number(value)
     if isinstance(value, JsDate):
         return value.iso()
-    return value  # type: ignore[return-value]
+    raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
 def copy_value(value: object) -> JSONValue:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
+from heapseg._bulk import batch, bulk_caps
 from heapseg._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
 from heapseg._errors import ConfigurationError
 from heapseg._jsjson import js_stringify
@@ -111,8 +112,50 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
     return requests
 
 
+_RUDDERSTACK_HEADERS: Final = MappingProxyType(
+    {"Accept": "application/json", "Content-Type": "application/json"}
+)
+
+
+def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Request]:
+    """RudderStack's transformer: one request per event, keys in the order it builds them."""
+    requests: list[Request] = []
+    for call in calls:
+        body: dict[str, JSONValue]
+        if type(call) is Track and call.identity is not None:
+            body = {
+                "identity": call.identity,
+                "properties": dict(call.properties),
+                "app_id": app_id,
+                "event": call.event,
+            }
+            if call.timestamp is not None:
+                body["timestamp"] = call.timestamp
+            if call.idempotency_key is not None:
+                body["idempotency_key"] = call.idempotency_key
+            requests.append(Request("POST", f"{base}/api/track", _RUDDERSTACK_HEADERS, body))
+        elif type(call) is AddUserProperties and call.identity is not None:
+            body = {
+                "identity": call.identity,
+                "properties": dict(call.properties),
+                "app_id": app_id,
+            }
+            requests.append(
+                Request("POST", f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body)
+            )
+        elif type(call) is Unsupported:
+            continue
+        else:
+            raise ConfigurationError(
+                f"RudderStack's Heap destination sends no request for {_kind(call)}; "
+                "render only the calls that translate() returned for a cloud profile"
+            )
+    return requests
+
+
 _RENDERERS: Final[dict[str, Callable[[list[Call], str, str], list[Request]]]] = {
     "classic": _render_classic,
+    "rudderstack": _render_rudderstack,
 }
 
 
@@ -130,15 +173,22 @@ def render(
     app_id: str,
     profile: str | Profile = DEFAULT_PROFILE,
     region: str = "US",
+    bulk: bool = False,
+    max_items: int = 1000,
+    max_bytes: int | None = None,
 ) -> list[Request]:
     """Render cloud-mode ``calls`` as the exact HTTP requests the profile's integration sends.
 
     ``app_id`` is the Heap environment id. ``region`` picks Heap's EU host where
     the profile's integration supports it, compared exactly as the integration
-    compares it. Unsupported calls produce no request. Raises
-    :class:`heapseg.ConfigurationError` for a device-mode profile, a missing
-    ``app_id`` or a call the integration never sends.
+    compares it. Unsupported calls produce no request. With ``bulk=True`` the
+    requests are grouped into Heap's bulk bodies, at most ``max_items`` items
+    (1 to 1000) and ``max_bytes`` bytes of content each, keeping the order of
+    every identity (see docs/http.md). Raises :class:`heapseg.ConfigurationError`
+    for a device-mode profile, a missing ``app_id``, a call the integration never
+    sends, caps out of range or a single item larger than ``max_bytes``.
     """
+    caps = bulk_caps(max_items, max_bytes)
     chosen = resolve_profile(profile)
     if chosen.mode != "cloud":
         raise ConfigurationError(
@@ -155,4 +205,7 @@ def render(
             raise ConfigurationError(
                 f"calls[{index}] is {type(call).__name__}, not a heapseg call descriptor"
             )
-    return _RENDERERS[chosen.family](call_list, app_id, base_url(chosen, region))
+    requests = _RENDERERS[chosen.family](call_list, app_id, base_url(chosen, region))
+    if not bulk:
+        return requests
+    return batch(requests, caps, lambda request, body: evolve(request, body=body))

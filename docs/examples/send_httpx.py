@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from heapseg._responses import Outcome, classify, pace
+from heapseg.http import Outcome, classify, pace
 
 
 class Sendable(Protocol):

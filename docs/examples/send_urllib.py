@@ -18,7 +18,7 @@ from http.client import HTTPException
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from heapseg._responses import Outcome, classify, pace
+from heapseg.http import Outcome, classify, pace
 
 
 class Sendable(Protocol):

@@ -1,0 +1,212 @@
+"""The actions-web profile: Segment's "Heap Web (Actions)" destination, device mode.
+
+The browser runtime only resolves the preset mappings; it removes no empty
+values, validates nothing and coerces nothing. Then, in order:
+
+track (the trackEvent action):
+
+1. When the ``anonymousId`` is truthy or ``context.traits`` is defined (``isDefined``: not
+   null, and an object with at least one key), ``heap.addUserProperties`` with
+   ``anonymous_id`` (when ``isDefined``: ``"0"`` is not) followed by the traits flattened by
+   ``flatB`` (dotted objects, arrays as JSON text, numbers and booleans as strings, nulls
+   kept, empty objects gone).
+2. ``heap.identify(identity)`` when ``Profile.identify_on_track`` maps the identity
+   (``Profile.identity_sources``) and it is truthy and ``isDefined``.
+3. With ``Profile.browser_array_limit`` set, array items are first tracked as
+   ``"<event> <key> item"`` events (see :func:`_unroll`).
+4. ``heap.track(event, properties)``: properties flattened as in step 1 (or, when unrolling
+   stopped early, the rest left as they came), then ``segment_library`` forced to
+   ``"browser-destination"``.
+
+identify (the identifyUser action): ``heap.addUserProperties(traits)`` with the raw,
+unflattened ``traits`` whenever they are present (even ``{}``), then
+``heap.identify(userId)`` when the userId is truthy (``"0"`` is).
+
+page, screen, group and alias have no action: ``Unsupported``.
+
+Unrolling a ``null`` array item throws a TypeError in the browser, after the calls made
+so far; the message is valid Segment, so heapseg answers ``Unsupported`` for the whole
+message instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Final
+
+from heapseg._calls import (
+    AddUserProperties,
+    Call,
+    Identify,
+    Identity,
+    JSONValue,
+    Track,
+    Unsupported,
+)
+from heapseg._errors import InvalidEvent
+from heapseg._jsjson import js_ordered_keys, js_stringify, js_truthy
+from heapseg._messages import Message, describe
+from heapseg._paths import MISSING, first_present, first_truthy, value_at
+from heapseg._profile import Profile
+from heapseg._values import copy_value, write_values
+
+__all__ = ["translate_actions_web"]
+
+_DESTINATION: Final = "Segment's Heap Web (Actions) destination"
+_LIBRARY: Final = "browser-destination"
+_TRACK_TRAITS: Final = "context.traits"
+
+
+class _Rejected(Exception):
+    """The destination cannot send the message: carries why, becomes an Unsupported."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def translate_actions_web(message: Message, profile: Profile) -> list[Call]:
+    """Map one parsed message the way Heap Web (Actions) does with its default presets."""
+    kind = message.type
+    raw = message.raw
+    try:
+        if kind == "identify":
+            return _identify(raw, profile)
+        if kind == "track":
+            return _track(raw, profile)
+    except _Rejected as rejected:
+        return [Unsupported(kind, f"{_DESTINATION} {rejected.reason}")]
+    return [Unsupported(kind, f"{_DESTINATION} has no action for {kind} calls")]
+
+
+def _is_defined(value: object) -> bool:
+    """Segment Actions' ``isDefined``: objects need a key; null, ``''``, ``0``, ``'0'`` are not."""
+    if value is None or value is MISSING:
+        return False
+    if isinstance(value, Mapping):
+        return bool(value)
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (int, float)):
+        return value != 0
+    if isinstance(value, str):
+        return value not in ("", "0")
+    return True
+
+
+def _sendable(value: object, path: str) -> Identity:
+    """An identity as heap.identify can take it: a string or a finite number."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = copy_value(value)
+        if isinstance(number, (int, float)) and math.isfinite(number):
+            return number
+    raise _Rejected(
+        f"would call heap.identify with {js_stringify(value)} (from {path}); "
+        "Heap takes only a string or a number"
+    )
+
+
+def _flat(values: Mapping[str, object], profile: Profile) -> dict[str, JSONValue]:
+    """``flatB`` / ``flattenProperties`` of an object, by the profile's value rules."""
+    return write_values(values, profile.values)
+
+
+def _identify(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
+    calls: list[Call] = []
+    path, traits = first_present(raw, profile.traits_sources)
+    if traits is not MISSING and js_truthy(traits):
+        if not isinstance(traits, Mapping):
+            raise InvalidEvent(f"$.{path}", f"'{path}' must be an object, found {describe(traits)}")
+        properties = copy_value(traits)
+        assert isinstance(properties, dict)
+        calls.append(AddUserProperties(properties))
+    path, user_id = first_truthy(raw, profile.identity_sources)
+    if user_id is not MISSING and js_truthy(user_id):
+        calls.append(Identify(_sendable(user_id, path)))
+    return calls
+
+
+def _track(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
+    event = raw.get("event")
+    if not isinstance(event, str):
+        raise InvalidEvent(
+            "$.event", f"a track call needs an 'event' name as a string, found {describe(event)}"
+        )
+    calls: list[Call] = []
+    anonymous_id = raw.get("anonymousId")
+    traits = value_at(raw, _TRACK_TRAITS)
+    if traits is not MISSING and traits is not None and not isinstance(traits, Mapping):
+        raise InvalidEvent(
+            f"$.{_TRACK_TRAITS}", f"'{_TRACK_TRAITS}' must be an object, found {describe(traits)}"
+        )
+    if js_truthy(anonymous_id) or _is_defined(traits):
+        user_properties: dict[str, JSONValue] = {}
+        if _is_defined(anonymous_id):
+            user_properties["anonymous_id"] = copy_value(anonymous_id)
+        if isinstance(traits, Mapping) and traits:
+            user_properties.update(_flat(traits, profile))
+        calls.append(AddUserProperties(user_properties))
+    if profile.identify_on_track:
+        path, identity = first_truthy(raw, profile.identity_sources)
+        if identity is not MISSING and js_truthy(identity) and _is_defined(identity):
+            calls.append(Identify(_sendable(identity, path)))
+    source = raw.get("properties")
+    properties: Mapping[str, object] = source if isinstance(source, Mapping) else {}
+    if profile.browser_array_limit > 0:
+        written = _unroll(event, properties, profile, calls)
+    else:
+        written = _flat(properties, profile)
+    written["segment_library"] = _LIBRARY
+    calls.append(Track(event, written))
+    return calls
+
+
+def _unroll(
+    event: str, properties: Mapping[str, object], profile: Profile, calls: list[Call]
+) -> dict[str, JSONValue]:
+    """``heapTrackArrays``: track array items as their own events, return the parent's properties.
+
+    Top-level keys are visited in order while fewer than the limit items were counted: each
+    is flattened and moved to the end; an array also has its first items (up to the limit)
+    tracked, and its full length counted. Keys left when the count reaches the limit stay
+    as they came, numbers and nested objects included.
+    """
+    limit = profile.browser_array_limit
+    props: dict[str, JSONValue] = {}
+    for key in js_ordered_keys(properties):
+        props[key] = copy_value(properties[key])
+    count = 0
+    for key in list(props):
+        if count >= limit:
+            break
+        value = props.pop(key)
+        props.update(_flat({key: value}, profile))
+        if isinstance(value, list):
+            taken = value[: limit - count] if len(value) + count > limit else value
+            count += len(value)
+            for index, item in enumerate(taken):
+                if item is None:
+                    raise _Rejected(
+                        f"throws a TypeError unrolling the null item {key}[{index}] "
+                        "(browserArrayLimit), after the calls before it"
+                    )
+                item_properties = _flat(dict(_entries(item)), profile)
+                item_properties["segment_library"] = _LIBRARY
+                calls.append(Track(f"{event} {key} item", item_properties))
+    return props
+
+
+def _entries(item: JSONValue) -> Iterator[tuple[str, object]]:
+    """``Object.entries(item)``: an object's keys, an array's indices, a string's UTF-16 units."""
+    if isinstance(item, dict):
+        yield from item.items()
+    elif isinstance(item, list):
+        for index, value in enumerate(item):
+            yield str(index), value
+    elif isinstance(item, str):
+        units = item.encode("utf-16-le", "surrogatepass")
+        for index in range(len(units) // 2):
+            yield str(index), units[2 * index : 2 * index + 2].decode("utf-16-le", "surrogatepass")

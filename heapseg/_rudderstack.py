@@ -1,0 +1,197 @@
+"""The RudderStack profiles: RudderStack's Heap destination, cloud and device mode.
+
+Cloud mode (the transformer's ``procWorkflow``), in the order it works:
+
+1. Only ``identify`` and ``track`` pass (compared case-sensitively); any other type is
+   rejected: "message type page is not supported".
+2. identify: the traits are ``traits ?? context.traits`` (``Profile.traits_sources``, the first
+   present and not null, never merged); none at all is rejected: "traits are required". An
+   empty object passes.
+3. track: the ``event`` must be truthy ("event is required"). The properties are the
+   message's ``properties``.
+4. The identity is the first truthy of ``userId``, ``traits.userId``, ``traits.id``,
+   ``context.traits.userId``, ``context.traits.id``, ``anonymousId``
+   (``Profile.identity_sources``), kept a number when it is one; none is rejected:
+   "userId is required".
+5. Values go through ``flattenJson`` (``Profile.values``): dotted objects, ``key[i]`` arrays,
+   empty ``{}``/``[]`` and nulls kept, nothing stringified; ``flattenJson(null)`` is
+   ``{"": null}``. The top-level ``idempotencyKey`` is then removed; when truthy it becomes
+   the track's ``idempotency_key``, unchanged.
+6. track's ``timestamp`` is ``timestamp ?? originalTimestamp``, unchanged.
+
+Device mode (rudder-sdk-js): identify calls ``heap.identify(userId)`` when the userId is
+truthy, then always ``heap.addUserProperties`` with ``context.traits`` flattened the same
+way, nulls dropped (missing traits give ``{}``); track calls
+``heap.track(event, properties)`` flattened likewise. Other types are not implemented.
+
+Where RudderStack throws on a valid message, heapseg answers ``Unsupported`` with
+RudderStack's own message in the reason. A message that breaks the Segment spec (a
+missing ``type``, a track without a string ``event``, traits that are not an object, an
+unreadable timestamp) raises :class:`~heapseg.InvalidEvent` instead. An identity or
+idempotency key that is neither a string nor a finite number (RudderStack would send an
+object, ``true`` or ``null``) is ``Unsupported``: Heap cannot take it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Final
+
+from heapseg._calls import (
+    AddUserProperties,
+    Call,
+    Identify,
+    Identity,
+    JSONValue,
+    Track,
+    Unsupported,
+)
+from heapseg._errors import InvalidEvent
+from heapseg._isodate import facade_timestamp
+from heapseg._jsjson import js_stringify, js_to_string, js_truthy
+from heapseg._messages import Message, describe
+from heapseg._paths import MISSING, first_present, first_truthy, value_at
+from heapseg._profile import Profile
+from heapseg._values import copy_value, write_values
+
+__all__ = ["translate_rudderstack"]
+
+_CLOUD: Final = "RudderStack's Heap destination"
+_DEVICE: Final = "RudderStack's Heap device-mode integration"
+_IDEMPOTENCY_KEY: Final = "idempotencyKey"
+
+
+class _Rejected(Exception):
+    """RudderStack cannot send the message: carries why, becomes an Unsupported."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def translate_rudderstack(message: Message, profile: Profile) -> list[Call]:
+    """Map one parsed message the way RudderStack's Heap destination does."""
+    kind = message.type
+    raw = message.raw
+    device = profile.mode == "device"
+    if kind not in ("identify", "track"):
+        if device:
+            reason = f"{_DEVICE} implements only identify and track, not {kind} calls"
+        else:
+            reason = f"{_CLOUD} rejects it: message type {kind} is not supported"
+        return [Unsupported(kind, reason)]
+    try:
+        if device:
+            return _device(raw, kind, profile)
+        return [_cloud(raw, kind, profile)]
+    except _Rejected as rejected:
+        return [Unsupported(kind, f"{_DEVICE if device else _CLOUD} {rejected.reason}")]
+
+
+def _event(raw: Mapping[str, JSONValue]) -> str:
+    event = raw.get("event")
+    if not isinstance(event, str):
+        raise InvalidEvent(
+            "$.event", f"a track call needs an 'event' name as a string, found {describe(event)}"
+        )
+    return event
+
+
+def _traits(raw: Mapping[str, JSONValue], profile: Profile) -> Mapping[str, object] | None:
+    """The identify traits by ``Profile.traits_sources``, or None when there are none."""
+    path, traits = first_present(raw, profile.traits_sources)
+    if traits is MISSING or traits is None:
+        return None
+    if not isinstance(traits, Mapping):
+        raise InvalidEvent(f"$.{path}", f"'{path}' must be an object, found {describe(traits)}")
+    return traits
+
+
+def _sendable(value: object, what: str) -> Identity:
+    """``value`` as Heap can take it: a string or a finite number."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = copy_value(value)
+        if isinstance(number, (int, float)) and math.isfinite(number):
+            return number
+    raise _Rejected(
+        f"would send {what} as {js_stringify(value)}; Heap takes only a string or a number"
+    )
+
+
+def _identity(raw: Mapping[str, JSONValue], profile: Profile) -> Identity:
+    path, value = first_truthy(raw, profile.identity_sources)
+    if value is MISSING or not js_truthy(value):
+        raise _Rejected("rejects it: userId is required")
+    return _sendable(value, f"the identity (from {path})")
+
+
+def _flatten(values: object, profile: Profile) -> dict[str, JSONValue]:
+    """``flattenJson``: a non-object (only null reaches here) is kept under the key ``""``."""
+    if isinstance(values, Mapping):
+        return write_values(values, profile.values)
+    return {"": None}
+
+
+def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
+    removes_key = profile.idempotency_key == "properties.idempotencyKey"
+    if kind == "identify":
+        traits = _traits(raw, profile)
+        if traits is None:
+            raise _Rejected("rejects it: traits are required")
+        identity = _identity(raw, profile)
+        properties = _flatten(traits, profile)
+        if removes_key:
+            properties.pop(_IDEMPOTENCY_KEY, None)
+        return AddUserProperties(properties, identity=identity)
+    event = _event(raw)
+    if not event:
+        raise _Rejected("rejects it: event is required")
+    source = raw.get("properties", MISSING)
+    properties = {} if source is MISSING else _flatten(source, profile)
+    key: Identity | None = None
+    if removes_key:
+        properties.pop(_IDEMPOTENCY_KEY, None)
+        wanted = value_at(raw, "properties.idempotencyKey")
+        if wanted is not MISSING and js_truthy(wanted):
+            key = _sendable(wanted, "the idempotency_key")
+    elif profile.idempotency_key == "messageId" and raw.get("messageId") is not None:
+        key = js_to_string(raw["messageId"])
+    timestamp = _timestamp(raw, profile)
+    identity = _identity(raw, profile)
+    return Track(event, properties, identity=identity, timestamp=timestamp, idempotency_key=key)
+
+
+def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | int | float | None:
+    """``timestamp ?? originalTimestamp``, unchanged, once it is known to be a date."""
+    if profile.timestamp != "passthrough-or-original":
+        return None
+    path, value = first_present(raw, ("timestamp", "originalTimestamp"))
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        date = facade_timestamp(value)
+        if date is not None:
+            return value if isinstance(value, str) else _sendable(value, "the timestamp")
+    raise InvalidEvent(
+        f"$.{path}",
+        f"cannot read the {path} {js_stringify(value)} as a date; use an ISO-8601 string "
+        "such as '2024-05-01T12:00:00.000Z'",
+    )
+
+
+def _device(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> list[Call]:
+    if kind == "track":
+        event = _event(raw)
+        source = raw.get("properties")
+        properties = write_values(source, profile.values) if isinstance(source, Mapping) else {}
+        return [Track(event, properties)]
+    calls: list[Call] = []
+    path, user_id = first_truthy(raw, profile.identity_sources)
+    if user_id is not MISSING and js_truthy(user_id):
+        calls.append(Identify(_sendable(user_id, f"the identity (from {path})")))
+    traits = _traits(raw, profile)
+    calls.append(AddUserProperties(write_values(traits or {}, profile.values)))
+    return calls
