@@ -126,6 +126,14 @@ def _identify(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
     path, user_id = first_truthy(raw, profile.identity_sources)
     if user_id is not MISSING and js_truthy(user_id):
         calls.append(Identify(_sendable(user_id, path)))
+    if not calls:
+        return [
+            Unsupported(
+                "identify",
+                "Heap Web (Actions) makes no heap.js call for an identify that has neither "
+                "a userId nor traits",
+            )
+        ]
     return calls
 
 
