@@ -272,13 +272,17 @@ _UTC: Final = timezone.utc
 
 def common_iso_text(text: str) -> str | None:
     """``toISOString`` of the date every ISO parser here makes of ``text``, for the forms
-    servers send (``YYYY-MM-DDTHH:MM:SS[.sss[sss]]`` with ``Z`` or ``±HH:MM``); None for
-    any other string, which then needs the full parse.
+    servers send (``YYYY-MM-DDTHH:MM:SS[.sss[sss]]`` with ``Z`` or ``±HH:MM``, and the
+    date alone, ``YYYY-MM-DD``, which means UTC midnight); None for any other string,
+    which then needs the full parse.
 
     ``datetime`` reads these forms as ``isodate`` does whenever every field is in range
     and the year is not 00xx; otherwise (overflowing fields, which JS carries into the
     next unit) this answers None too.
     """
+    if len(text) == 10:
+        midnight = text + "T00:00:00.000Z"
+        return midnight if is_canonical_iso(midnight) else None
     if is_canonical_iso(text):
         return text
     if _COMMON_ISO.fullmatch(text) is None:
@@ -288,7 +292,19 @@ def common_iso_text(text: str) -> str | None:
         moment = moment.astimezone(_UTC)
     except (ValueError, OverflowError):
         return None
-    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    return _ISO_FORMAT % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond // 1000,
+    )
+
+
+_ISO_FORMAT: Final = "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ"
+"""``toISOString``'s form, for years 0 to 9999."""
 
 
 def strict_iso_text(text: str) -> str | None:

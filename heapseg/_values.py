@@ -2,8 +2,9 @@
 
 Every integration flattens nested data, each its own way. :class:`ValueRules`
 names the independent choices (objects, arrays, scalars, nulls, empty
-containers) and :func:`write_values` applies them. Walks are iterative, so deep
-input never exhausts Python's stack, and they never change their input.
+containers) and :func:`write_values` applies them. Walks never change their input,
+and deep input never exhausts Python's stack: recursion stops at a small depth, past
+which an iterative walk takes over.
 """
 
 from __future__ import annotations
@@ -138,13 +139,134 @@ def write_values(
     that contains itself raises :class:`InvalidEvent`.
     """
     out: dict[str, JSONValue] = {}
-    string_scalars = rules.scalars == "string"
+    try:
+        _write_recursively(_ordered_items(values), "", 0, out, rules, iso_dates)
+    except (_TooDeep, RecursionError):  # deep or looping input; or called near the limit
+        return _write_iteratively(values, rules, iso_dates, at)
+    return out
+
+
+_RECURSION_LIMIT: Final = 48
+"""How deep :func:`_write_recursively` goes. Real traits and properties are far
+shallower; deeper values, and values that contain themselves (endlessly deep),
+take :func:`_write_iteratively`, which any depth suits and which names the loop."""
+
+
+class _TooDeep(Exception):
+    """Raised by :func:`_write_recursively` past :data:`_RECURSION_LIMIT` levels."""
+
+
+def _write_recursively(
+    items: Iterator[tuple[str, object]],
+    prefix: str,
+    depth: int,
+    out: dict[str, JSONValue],
+    rules: ValueRules,
+    iso_dates: bool,
+) -> None:
+    """Write one object's or array's ``items`` under the key ``prefix``, ``depth`` levels
+    down: the walk for every real value, plain recursion being the fastest in Python."""
+    nested = depth > 0
+    for key, value in items:
+        name = prefix + key
+        kind = type(value)
+        if kind is str:
+            if iso_dates and len(value) > 9 and value[4] == "-":  # type: ignore[arg-type,index]
+                value = _dated_text(value)  # type: ignore[arg-type]
+            out[name] = value  # type: ignore[assignment]
+        elif kind is int or kind is float:
+            number: int | float = value  # type: ignore[assignment]
+            if isinstance(number, float):
+                if number.is_integer():  # NaN and infinities are not
+                    number = js_number(number)
+            elif not -_SAFE <= number <= _SAFE:
+                number = js_number(number)
+            out[name] = js_number_to_string(number) if rules.scalars == "string" else number
+        elif kind is bool and rules.scalars == "keep":
+            out[name] = value  # type: ignore[assignment]
+        elif kind is dict and value and rules.objects == "flatten":
+            if depth == _RECURSION_LIMIT:
+                raise _TooDeep
+            children = _ordered_items(value)  # type: ignore[arg-type]
+            _write_recursively(children, name + rules.separator, depth + 1, out, rules, iso_dates)
+        elif value is None or kind is dict or not (value and _opens(value, rules)):
+            _write_leaf(out, name, value, nested, rules, iso_dates)
+        else:  # an array, or a mapping other than a dict, that the rules flatten
+            if depth == _RECURSION_LIMIT:
+                raise _TooDeep
+            if isinstance(value, Mapping):
+                children = _ordered_items(value)
+                prefix_of_children = name + rules.separator
+            elif rules.arrays == "index":
+                children = _indexed(value, "{}")
+                prefix_of_children = name + rules.separator
+            else:
+                children = _indexed(value, "[{}]")
+                prefix_of_children = name
+            _write_recursively(children, prefix_of_children, depth + 1, out, rules, iso_dates)
+
+
+def _opens(value: object, rules: ValueRules) -> bool:
+    """Whether ``rules`` flatten ``value`` (when it is not empty) into the keys below it."""
+    if isinstance(value, Mapping):
+        return rules.objects == "flatten"
+    return isinstance(value, (list, tuple)) and rules.arrays in ("index", "bracket")
+
+
+def _write_leaf(
+    out: dict[str, JSONValue],
+    name: str,
+    value: object,
+    nested: bool,
+    rules: ValueRules,
+    iso_dates: bool,
+) -> None:
+    """Write ``value`` under ``name`` as one value (or not at all), as ``rules`` say for it.
+
+    ``value`` is anything but an object or array the walk flattens; ``nested`` says
+    whether it sits below the top level.
+    """
     nulls = rules.nulls
-    objects = rules.objects
-    arrays = rules.arrays
-    keep_empty = rules.empty == "keep"
-    flatten_arrays = arrays == "index" or arrays == "bracket"
-    separator = rules.separator
+    if value is None:
+        if nulls == "keep" or (nulls == "drop-top-level" and nested):
+            out[name] = None
+        elif nulls == "string":
+            out[name] = "null"
+    elif type(value) is bool:
+        out[name] = ("true" if value else "false") if rules.scalars == "string" else value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = js_number(value)
+        out[name] = js_number_to_string(number) if rules.scalars == "string" else number
+    elif isinstance(value, JsDate):
+        out[name] = value.iso()
+    elif isinstance(value, str):
+        out[name] = _dated_text(value) if iso_dates else value
+    elif isinstance(value, Mapping):
+        if rules.objects == "flatten":
+            if rules.empty == "keep":
+                out[name] = {}
+        elif rules.objects == "stringify":
+            out[name] = _stringify(value, iso_dates)
+        elif rules.objects == "keep":
+            out[name] = copy_value(convert_iso_strings(value) if iso_dates else value)
+    elif isinstance(value, (list, tuple)):
+        if rules.arrays == "stringify":
+            out[name] = _stringify(value, iso_dates)
+        elif rules.arrays in ("index", "bracket"):
+            if rules.empty == "keep":
+                out[name] = []
+        elif rules.arrays == "keep":
+            out[name] = copy_value(convert_iso_strings(value) if iso_dates else value)
+    else:
+        out[name] = _copy_scalar(value)
+
+
+def _write_iteratively(
+    values: Mapping[str, object], rules: ValueRules, iso_dates: bool, at: str
+) -> dict[str, JSONValue]:
+    """:func:`write_values` with an explicit stack: any depth, and a value that contains
+    itself raises :class:`InvalidEvent` at the path where it meets itself again."""
+    out: dict[str, JSONValue] = {}
     # One iterator per open object or array; ``path`` holds the key prefix each one adds,
     # ``keys`` the key it sits under and ``open_ids`` the containers being walked.
     stack: list[Iterator[tuple[str, object]]] = [_ordered_items(values)]
@@ -155,99 +277,25 @@ def write_values(
     while stack:
         items = stack[-1]
         nested = len(stack) > 1
-        prefix = None  # joined lazily: only leaves need their full key
+        prefix = "".join(path)
         for key, value in items:
-            kind = type(value)
-            if kind in _PLAIN_TYPES:  # the common leaves, written without further checks
-                if nested:
-                    if prefix is None:
-                        prefix = "".join(path)
-                    key = prefix + key
-                if kind is str:
-                    if iso_dates and len(value) > 9 and value[4] == "-":  # type: ignore[arg-type,index]
-                        value = _dated_text(value)  # type: ignore[arg-type]
-                    out[key] = value  # type: ignore[assignment]
-                elif value is None:
-                    if nulls == "keep" or (nulls == "drop-top-level" and nested):
-                        out[key] = None
-                    elif nulls == "string":
-                        out[key] = "null"
-                elif kind is bool:
-                    out[key] = ("true" if value else "false") if string_scalars else value  # type: ignore[assignment]
-                else:
-                    number: int | float = value  # type: ignore[assignment]
-                    if isinstance(number, float):
-                        if number.is_integer():  # NaN and infinities are not
-                            number = js_number(number)
-                    elif not -_SAFE <= number <= _SAFE:
-                        number = js_number(number)
-                    out[key] = js_number_to_string(number) if string_scalars else number
-                continue
-            if kind is dict or isinstance(value, Mapping):
-                if value and objects == "flatten":
-                    if id(value) in open_ids:
-                        raise _loop_error(at, [*keys, key])
-                    opened.append(id(value))
-                    open_ids.add(id(value))
-                    path.append(key + separator)
-                    keys.append(key)
-                    stack.append(_ordered_items(value))  # type: ignore[arg-type]
-                    break
-            elif (kind is list or kind is tuple) and value and flatten_arrays:
+            if value and _opens(value, rules):
                 if id(value) in open_ids:
                     raise _loop_error(at, [*keys, key])
                 opened.append(id(value))
                 open_ids.add(id(value))
                 keys.append(key)
-                if arrays == "index":
-                    path.append(key + separator)
-                    stack.append(_indexed(value, "{}"))
+                if isinstance(value, Mapping) or rules.arrays == "index":
+                    path.append(key + rules.separator)
                 else:
                     path.append(key)
-                    stack.append(_indexed(value, "[{}]"))
+                if isinstance(value, Mapping):
+                    stack.append(_ordered_items(value))
+                else:
+                    key_format = "{}" if rules.arrays == "index" else "[{}]"
+                    stack.append(_indexed(value, key_format))
                 break
-            if nested:
-                if prefix is None:
-                    prefix = "".join(path)
-                name = prefix + key
-            else:
-                name = key
-            if value is None:
-                if nulls == "keep" or (nulls == "drop-top-level" and nested):
-                    out[name] = None
-                elif nulls == "string":
-                    out[name] = "null"
-            elif kind is bool:
-                out[name] = ("true" if value else "false") if string_scalars else value  # type: ignore[assignment]
-            elif (
-                kind is int
-                or kind is float
-                or (isinstance(value, (int, float)) and not isinstance(value, bool))
-            ):
-                number = js_number(value)  # type: ignore[arg-type]
-                out[name] = js_number_to_string(number) if string_scalars else number
-            elif isinstance(value, JsDate):
-                out[name] = value.iso()
-            elif isinstance(value, str):
-                out[name] = _dated_text(value) if iso_dates else value
-            elif isinstance(value, Mapping):
-                if objects == "flatten":
-                    if keep_empty:
-                        out[name] = {}
-                elif objects == "stringify":
-                    out[name] = _stringify(value, iso_dates)
-                elif objects == "keep":
-                    out[name] = copy_value(convert_iso_strings(value) if iso_dates else value)
-            elif isinstance(value, (list, tuple)):
-                if arrays == "stringify":
-                    out[name] = _stringify(value, iso_dates)
-                elif flatten_arrays:
-                    if keep_empty:
-                        out[name] = []
-                elif arrays == "keep":
-                    out[name] = copy_value(convert_iso_strings(value) if iso_dates else value)
-            else:
-                out[name] = _copy_scalar(value)
+            _write_leaf(out, prefix + key, value, nested, rules, iso_dates)
         else:
             stack.pop()
             open_ids.discard(opened.pop())

@@ -9,10 +9,11 @@ it stands in for, on generated input that reaches its edges.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from heapseg import InvalidEvent
@@ -28,7 +29,12 @@ from heapseg._isodate import (
     strict_iso_text,
 )
 from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
-from heapseg._values import ValueRules, write_values
+from heapseg._values import (
+    _RECURSION_LIMIT,
+    ValueRules,
+    _write_iteratively,
+    write_values,
+)
 
 two_digits = st.integers(0, 99).map("{:02d}".format)
 fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
@@ -51,7 +57,19 @@ iso_like = st.builds(
 )
 
 
-@given(iso_like)
+date_only = st.builds(
+    "{}-{}-{}".format,
+    st.sampled_from(["0000", "0050", "0099", "0100", "1900", "2016", "2023", "9999"]),
+    two_digits,
+    two_digits,
+)
+
+
+@given(iso_like | date_only)
+@example("2016-02-29")
+@example("1900-02-29")
+@example("2023-04-31")
+@example("2023-12-31")
 def test_common_iso_forms_read_as_the_full_parsers_read_them(text: str) -> None:
     common = common_iso_text(text)
     strict = strict_iso_date(text)
@@ -127,6 +145,68 @@ def test_writing_dates_in_one_pass_equals_converting_first(
     converted = convert_iso_strings(values)
     assert isinstance(converted, dict)
     assert _same(write_values(values, rules, iso_dates=True), write_values(converted, rules))
+
+
+class _Proxy(Mapping[str, Any]):
+    """A mapping that is not a dict, as some callers pass."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+odd_containers = st.recursive(
+    scalars | st.builds(JsDate, st.integers(-(10**12), 10**12)),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(keys, children, max_size=3)
+        | st.dictionaries(keys, children, max_size=3).map(_Proxy)
+    ),
+    max_leaves=12,
+)
+
+
+def _outcome(write: Callable[[], object]) -> str:
+    """What ``write`` returns, or the type of error it raises (stringifying a tuple or a
+    mapping that is not a dict is a TypeError, which translate reports as not JSON)."""
+    try:
+        return repr(write())
+    except TypeError as error:
+        return type(error).__name__
+
+
+def _nest(depth: int, leaf: object, array: bool) -> object:
+    for _ in range(depth):
+        leaf = [leaf] if array else {"k": leaf}
+    return leaf
+
+
+@given(st.dictionaries(keys, json_values | odd_containers, max_size=5), all_rules, st.booleans())
+def test_the_recursive_walk_writes_what_the_iterative_walk_writes(
+    values: dict[str, Any], rules: ValueRules, iso_dates: bool
+) -> None:
+    expected = _outcome(lambda: _write_iteratively(values, rules, iso_dates, "$"))
+    assert _outcome(lambda: write_values(values, rules, iso_dates=iso_dates)) == expected
+
+
+@pytest.mark.parametrize("depth", [_RECURSION_LIMIT - 1, _RECURSION_LIMIT, _RECURSION_LIMIT + 1])
+@pytest.mark.parametrize("array", [False, True])
+@given(rules=all_rules)
+def test_values_as_deep_as_the_recursion_limit_are_written_alike(
+    depth: int, array: bool, rules: ValueRules
+) -> None:
+    values = {"a": _nest(depth, "2016-01-01", array), "b": 1}
+    expected = _write_iteratively(values, rules, True, "$")
+    assert _same(write_values(values, rules, iso_dates=True), expected)
 
 
 def test_a_value_that_contains_itself_is_reported_with_its_path() -> None:
