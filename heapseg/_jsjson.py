@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 from heapseg._errors import InvalidEvent
@@ -35,6 +35,29 @@ _SURROGATE_PAIR_OR_LONE: Final = re.compile("([\ud800-\udbff][\udc00-\udfff])|[\
 
 _encode_json_string: Final = json.encoder.encode_basestring
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=True)
+
+
+def _compact_dumps() -> Callable[[object], str]:
+    """``_dumps.encode``, but with CPython's C encoder built once rather than on every call.
+
+    It keeps no record of open containers: a value that contains itself ends in
+    ``RecursionError``, as one nested too deeply does.
+    """
+    try:
+        from _json import make_encoder
+    except ImportError:  # pragma: no cover - an interpreter without the C accelerator
+        return _dumps.encode
+    encoder = make_encoder(
+        None, _dumps.default, _encode_json_string, None, ":", ",", False, False, True
+    )
+
+    def dumps(value: object) -> str:
+        return "".join(encoder(value, 0))
+
+    return dumps
+
+
+_compact: Final = _compact_dumps()
 
 
 def js_number(value: int | float) -> int | float:
@@ -229,7 +252,7 @@ def _fast_text(value: object) -> str | None:
     JavaScript would (dates, cycles, very deep nesting) take the exact path too.
     """
     try:
-        text: str = _dumps.encode(value)
+        text = _compact(value)
     except (TypeError, ValueError, RecursionError):
         return None
     if text.isascii():

@@ -8,6 +8,7 @@ it stands in for, on generated input that reaches its edges.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -28,6 +29,7 @@ from heapseg._isodate import (
     strict_iso_date,
     strict_iso_text,
 )
+from heapseg._jsjson import _compact, js_stringify
 from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
 from heapseg._values import (
     _RECURSION_LIMIT,
@@ -283,3 +285,17 @@ def test_direct_structuring_equals_the_converter(kind: str, message: dict[str, A
         assert direct is None
     else:
         assert direct == expected
+
+
+@given(json_values)
+def test_the_prebuilt_encoder_writes_what_json_dumps_writes(value: object) -> None:
+    assert _compact(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_prebuilt_encoder_gives_up_on_a_value_that_contains_itself() -> None:
+    looped: list[object] = []
+    looped.append(looped)
+    with pytest.raises(RecursionError):
+        _compact(looped)
+    with pytest.raises(InvalidEvent):
+        js_stringify(looped)
