@@ -23,8 +23,12 @@ _MISSING: Final = object()
 
 
 def _normalize(key: str) -> str:
-    if key.isascii() and (key.isalnum() or key.replace(".", "").isalnum()):
-        return key.lower()  # nothing to strip: most keys and paths
+    if key.isascii():
+        if key.isalnum() or key.replace(".", "").isalnum():
+            return key.lower()  # nothing to strip: most keys and paths
+        snake = key.replace("_", "")
+        if snake.isalnum() or snake.replace(".", "").isalnum():
+            return snake.lower()  # only underscores to strip: most other keys
     return _NOT_KEY_CHARS.sub("", key).lower()
 
 
@@ -74,7 +78,7 @@ def lookup(obj: object, path: str) -> object:
 def options_of(message: Mapping[str, object]) -> object:
     """What facade calls the message's options: legacy ``options``, else ``context``."""
     options = message.get("options")
-    if js_truthy(options):
+    if options is not None and js_truthy(options):
         return options
     context = message.get("context")
     return context if js_truthy(context) else {}
@@ -98,9 +102,9 @@ def destination_enabled(message: Mapping[str, object], name: str) -> bool:
     if not isinstance(enabled, bool):
         enabled = True
     result: object = enabled
-    if isinstance(integrations, Mapping):
+    if type(integrations) is dict or isinstance(integrations, Mapping):
         providers = integrations.get("providers")
-        if isinstance(providers, Mapping) and name in providers:
+        if providers is not None and isinstance(providers, Mapping) and name in providers:
             result = providers[name]
         if name in integrations:
             setting = integrations[name]

@@ -155,6 +155,11 @@ def js_truthy(value: object) -> bool:
     """JS truthiness of a JSON value or :class:`JsDate`."""
     if value is None or value is False:
         return False
+    kind = type(value)
+    if kind is str:
+        return value != ""
+    if kind is dict or kind is list or value is True:
+        return True
     if isinstance(value, (int, float)):
         return value != 0 and not (isinstance(value, float) and math.isnan(value))
     if isinstance(value, str):

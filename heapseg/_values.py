@@ -76,6 +76,8 @@ def copy_value(value: object) -> JSONValue:
 
     Object keys come out in JavaScript order; the input is not changed.
     """
+    if type(value) is str:  # names and identifiers, the usual values copied
+        return value
     if not _is_container(value):
         return _copy_scalar(value)
     holder: dict[str, JSONValue] = {}
