@@ -24,6 +24,7 @@ import attrs
 
 import heapseg
 from heapseg._cli_input import FORMATS, Blank, Malformed, Message, Source, open_binary, read_records
+from heapseg._jsjson import json_encoder
 from heapseg._presets import DEFAULT_PROFILE
 
 __all__ = ["main"]
@@ -48,9 +49,13 @@ class _UsageError(Exception):
     """A bad command line or an unusable input or output file: exit status 2."""
 
 
+_encode: Final = json_encoder(compact=False, allow_nan=True)
+"""``json.dumps(value, ensure_ascii=False)``, its C encoder built once for every line."""
+
+
 def _dumps(value: object) -> bytes:
     """One JSON line; lone surrogates from ``\\ud800`` escapes are written back as escapes."""
-    return (json.dumps(value, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+    return (_encode(value) + "\n").encode("utf-8", "backslashreplace")
 
 
 def _where(source: Source) -> dict[str, Any]:

@@ -25,6 +25,7 @@ __all__ = [
     "js_stringify",
     "js_to_string",
     "js_truthy",
+    "json_encoder",
 ]
 
 _MAX_SAFE: Final = 2**53
@@ -37,18 +38,34 @@ _encode_json_string: Final = json.encoder.encode_basestring
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=True)
 
 
-def _compact_dumps() -> Callable[[object], str]:
-    """``_dumps.encode``, but with CPython's C encoder built once rather than on every call.
+def json_encoder(*, compact: bool, allow_nan: bool) -> Callable[[object], str]:
+    """``json.dumps`` with ``ensure_ascii=False`` (``compact`` separators or the default
+    ones), with CPython's C encoder built once rather than on every call.
 
     It keeps no record of open containers: a value that contains itself ends in
-    ``RecursionError``, as one nested too deeply does.
+    ``RecursionError``, as one nested too deeply does. Without ``allow_nan``, NaN and
+    infinities raise ``ValueError``.
     """
+    item_separator, key_separator = (",", ":") if compact else (", ", ": ")
     try:
         from _json import make_encoder
     except ImportError:  # pragma: no cover - an interpreter without the C accelerator
-        return _dumps.encode
+        return json.JSONEncoder(
+            ensure_ascii=False,
+            separators=(item_separator, key_separator),
+            allow_nan=allow_nan,
+            check_circular=False,
+        ).encode
     encoder = make_encoder(
-        None, _dumps.default, _encode_json_string, None, ":", ",", False, False, True
+        None,
+        _dumps.default,
+        _encode_json_string,
+        None,
+        key_separator,
+        item_separator,
+        False,
+        False,
+        allow_nan,
     )
 
     def dumps(value: object) -> str:
@@ -57,7 +74,9 @@ def _compact_dumps() -> Callable[[object], str]:
     return dumps
 
 
-_compact: Final = _compact_dumps()
+_compact: Final = json_encoder(compact=True, allow_nan=False)
+"""The C encoder's first draft of ``JSON.stringify``; it refuses NaN and infinities,
+which JavaScript writes as null."""
 
 
 def js_number(value: int | float) -> int | float:
@@ -250,9 +269,9 @@ def _fast_text(value: object) -> str | None:
 
     The C encoder runs first and its output is checked afterwards, far cheaper than
     inspecting every item beforehand. Text that may differ sends the value down the
-    exact path: lone surrogates, ``NaN`` and ``Infinity``, exponents (``1e-05``),
-    integral floats (``1.0``), runs of 16 or more digits (integers beyond 2^53) and
-    strings starting with a digit after ``{`` or ``,`` (keys JS may order first).
+    exact path: lone surrogates, exponents (``1e-05``), integral floats (``1.0``), runs
+    of 16 or more digits (integers beyond 2^53) and strings starting with a digit after
+    ``{`` or ``,`` (keys JS may order first); the encoder refuses NaN and infinities.
     Such text inside strings only costs time. Values it cannot encode as
     JavaScript would (dates, cycles, very deep nesting) take the exact path too.
     """
@@ -270,9 +289,7 @@ def _fast_text(value: object) -> str | None:
     if (
         b',"0' in masked
         or b"0e+" in masked
-        or b"NaN" in raw
-        or b"Infinity" in raw
-        or _INTEGRAL_FLOAT.search(text) is not None
+        or (b".0" in raw and _INTEGRAL_FLOAT.search(text) is not None)
     ):
         return None
     if _SIXTEEN_DIGITS in masked:

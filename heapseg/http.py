@@ -41,6 +41,13 @@ EU_HOST: Final = "https://c.eu.heap-api.com"
 
 
 def _read_only(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """A private read-only copy of ``headers``; the renderers' own constants need none."""
+    if (
+        headers is _CLASSIC_HEADERS
+        or headers is _ACTIONS_HEADERS
+        or headers is _RUDDERSTACK_HEADERS
+    ):
+        return headers
     return MappingProxyType(dict(headers))
 
 

@@ -29,7 +29,7 @@ from heapseg._isodate import (
     strict_iso_date,
     strict_iso_text,
 )
-from heapseg._jsjson import _compact, js_stringify
+from heapseg._jsjson import _compact, js_stringify, json_encoder
 from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
 from heapseg._values import (
     _RECURSION_LIMIT,
@@ -289,7 +289,16 @@ def test_direct_structuring_equals_the_converter(kind: str, message: dict[str, A
 
 @given(json_values)
 def test_the_prebuilt_encoder_writes_what_json_dumps_writes(value: object) -> None:
-    assert _compact(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert json_encoder(compact=False, allow_nan=True)(value) == json.dumps(
+        value, ensure_ascii=False
+    )
+    try:
+        expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # NaN or an infinity: JSON.stringify writes null, the exact path's job
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            _compact(value)
+    else:
+        assert _compact(value) == expected
 
 
 def test_the_prebuilt_encoder_gives_up_on_a_value_that_contains_itself() -> None:
