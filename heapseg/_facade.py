@@ -116,4 +116,5 @@ def is_email(value: object) -> bool:
     """Segment's loose e-mail test (``something@something.something``) on ``String(value)``."""
     if value is None:
         return False
-    return _EMAIL.search(js_to_string(value)) is not None
+    text = js_to_string(value)
+    return "@" in text and _EMAIL.search(text) is not None
