@@ -97,8 +97,8 @@ def destination_enabled(message: Mapping[str, object], name: str) -> bool:
         providers = lookup(options, "providers")
         integrations = providers if js_truthy(providers) else options
     enabled = lookup(options, "all")
-    if not isinstance(enabled, bool) and integrations is not options:
-        enabled = lookup(integrations, "all")
+    if not isinstance(enabled, bool) and integrations is not options and integrations:
+        enabled = lookup(integrations, "all")  # an empty object (the usual one) has no All
     if not isinstance(enabled, bool):
         enabled = True
     result: object = enabled
