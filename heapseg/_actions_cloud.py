@@ -51,6 +51,7 @@ from heapseg._actions_kit import (
 from heapseg._calls import AddUserProperties, Call, JSONValue, Track
 from heapseg._messages import Message
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import write_values
 
 __all__ = ["translate_actions_cloud"]
@@ -152,7 +153,7 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
         identity=track_identity,
         anonymous_id=track_anonymous_id,
         timestamp=event_time(payload.get("timestamp"), profile),
-        idempotency_key=message_id if profile.idempotency_key == "messageId" else None,
+        idempotency_key=_idempotency_key(message_id, message, profile),
     )
     traits = payload.get("traits")
     if is_defined(identity) and (is_defined(anonymous_id) or is_defined(traits)):
@@ -194,3 +195,12 @@ def _identify_user(message: Message, profile: Profile) -> list[Call]:
         properties["anonymous_id"] = anonymous_id
     properties.update(_user_values(payload.get("traits"), profile))
     return [AddUserProperties(properties, identity=user_id)]
+
+
+def _idempotency_key(message_id: str, message: Message, profile: Profile) -> str | None:
+    """The messageId, as the destination sends it; replay-safe, the same key made long enough."""
+    if profile.idempotency_key == "messageId":
+        return message_id
+    if profile.idempotency_key == "messageId-or-hash":
+        return replay_key(message.raw)
+    return None

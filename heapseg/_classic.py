@@ -38,6 +38,7 @@ from heapseg._isodate import convert_iso_strings, facade_timestamp
 from heapseg._jsjson import js_to_string, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import copy_value, write_values
 
 __all__ = ["translate_classic"]
@@ -69,7 +70,8 @@ def translate_classic(message: Message, profile: Profile) -> list[Call]:
                 f"a track call needs an 'event' name as a string, found {describe(event)}",
             )
         data = _dated(raw, profile)
-        return [_track(data, data.get("event"), _object(data, "properties"), profile, timestamp)]
+        properties = _object(data, "properties")
+        return [_track(raw, data, data.get("event"), properties, profile, timestamp)]
     if kind in ("page", "screen"):
         event_name = profile.page_event if kind == "page" else profile.screen_event
         if event_name is not None:
@@ -78,7 +80,7 @@ def translate_classic(message: Message, profile: Profile) -> list[Call]:
             for key in ("name", "category"):
                 if data.get(key) is not None:
                     properties[key] = data[key]
-            return [_track(data, event_name, properties, profile, timestamp)]
+            return [_track(raw, data, event_name, properties, profile, timestamp)]
         if kind == "page":
             reason = f"{_DESTINATION} does not send page calls; Heap captures page views itself"
         else:
@@ -171,6 +173,7 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
 
 
 def _track(
+    raw: Mapping[str, JSONValue],
     data: Mapping[str, object],
     event: object,
     properties: Mapping[str, object],
@@ -198,6 +201,8 @@ def _track(
     key = None
     if profile.idempotency_key == "messageId" and data.get("messageId") is not None:
         key = js_to_string(data["messageId"])
+    elif profile.idempotency_key == "messageId-or-hash":
+        key = replay_key(raw)
     return Track(
         name, written, identity=_cloud_identity(data), timestamp=timestamp, idempotency_key=key
     )

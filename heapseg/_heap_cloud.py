@@ -55,6 +55,7 @@ from heapseg._calls import AddUserProperties, Call, Track
 from heapseg._errors import InvalidEvent
 from heapseg._messages import Message
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import write_values
 
 __all__ = ["translate_heap_cloud"]
@@ -187,5 +188,14 @@ def _track(
         user_id=user_id,
         email=email,
         timestamp=event_time(payload.get("timestamp"), profile),
-        idempotency_key=message_id if profile.idempotency_key == "messageId" else None,
+        idempotency_key=_idempotency_key(message_id, message, profile),
     )
+
+
+def _idempotency_key(message_id: str, message: Message, profile: Profile) -> str | None:
+    """The messageId, as the destination sends it; replay-safe, the same key made long enough."""
+    if profile.idempotency_key == "messageId":
+        return message_id
+    if profile.idempotency_key == "messageId-or-hash":
+        return replay_key(message.raw)
+    return None
