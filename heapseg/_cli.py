@@ -203,13 +203,15 @@ class _Job:
     settled: Source | None = None
     saved: Source | None = None
     since_saved: int = 0
+    handled: int = 0
+    """Messages handled in this run, including those still waiting for a bulk render."""
 
     @property
     def stopping(self) -> bool:
         """A signal asked the run to stop, or ``--max-messages`` is reached."""
         if self.stop_signal is not None:
             return True
-        return self.max_messages is not None and self.tally.messages >= self.max_messages
+        return self.max_messages is not None and self.handled >= self.max_messages
 
     def run(self, records: Iterator[Blank | Malformed | Message]) -> bool:
         """Handle every record; False when the run stops first (see :attr:`stopping`)."""
@@ -220,8 +222,10 @@ class _Job:
                 self.tally.already_done += 1
                 continue
             if type(record) is Message:
+                self.handled += 1
                 self._message(record)
             elif type(record) is Malformed:
+                self.handled += 1
                 self._invalid(record.source, None, record.path, record.reason, record.text)
             else:
                 self.tally.blank += 1
