@@ -32,7 +32,7 @@ from typing import Final, Literal
 from attrs import frozen
 
 from heapseg._calls import Call, JSONValue, Unsupported
-from heapseg._errors import InvalidEvent
+from heapseg._errors import InvalidEvent, Rejected
 from heapseg._isodate import dayjs_utc, facade_timestamp, time_clip
 from heapseg._jsjson import js_number, js_number_to_string, js_truthy
 from heapseg._messages import describe
@@ -78,14 +78,6 @@ class Missing(Enum):
 
 
 MISSING: Final = Missing.MISSING
-
-
-class Rejected(Exception):
-    """The integration refuses the message; ``reason`` is its own message."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @frozen

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-
 from heap_standin import HeapStandIn
 from send_urllib import send
 
