@@ -137,7 +137,7 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
         identity=track_identity,
         anonymous_id=track_anonymous_id,
         timestamp=event_time(payload.get("timestamp"), profile),
-        idempotency_key=idempotency_key(payload, profile),
+        idempotency_key=idempotency_key(payload, message.raw, profile),
     )
     traits = payload.get("traits")
     if is_defined(identity) and (is_defined(anonymous_id) or is_defined(traits)):

@@ -38,6 +38,7 @@ from heapseg._jsjson import js_number, js_number_to_string, js_truthy
 from heapseg._messages import describe
 from heapseg._normalize import find_non_json
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import copy_value, write_values
 
 __all__ = [
@@ -288,11 +289,19 @@ def user_properties(traits: object, profile: Profile) -> dict[str, JSONValue]:
     return write_values(traits if isinstance(traits, Mapping) else {}, rules)
 
 
-def idempotency_key(payload: Mapping[str, object], profile: Profile) -> str | None:
-    """The mapped (required) ``message_id``, when the profile sends it as the idempotency key."""
+def idempotency_key(
+    payload: Mapping[str, object], raw: Mapping[str, object], profile: Profile
+) -> str | None:
+    """A track call's idempotency key under ``Profile.idempotency_key``: the mapped
+    (required) ``message_id`` as the destination sends it, or the replay-safe key of
+    the message."""
     message_id = payload["message_id"]
     assert isinstance(message_id, str)
-    return message_id if profile.idempotency_key == "messageId" else None
+    if profile.idempotency_key == "messageId":
+        return message_id
+    if profile.idempotency_key == "messageId-or-hash":
+        return replay_key(raw)
+    return None
 
 
 def event_time(value: object, profile: Profile) -> str | int | float | None:

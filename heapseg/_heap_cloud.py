@@ -172,5 +172,5 @@ def _track(
         user_id=user_id,
         email=email,
         timestamp=event_time(payload.get("timestamp"), profile),
-        idempotency_key=idempotency_key(payload, profile),
+        idempotency_key=idempotency_key(payload, message.raw, profile),
     )

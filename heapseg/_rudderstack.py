@@ -53,6 +53,7 @@ from heapseg._jsjson import js_stringify, js_to_string, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._paths import MISSING, first_present, first_truthy, value_at
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import copy_value, write_values
 
 __all__ = ["translate_rudderstack"]
@@ -151,6 +152,8 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
             key = _sendable(wanted, "the idempotency_key")
     elif profile.idempotency_key == "messageId" and raw.get("messageId") is not None:
         key = js_to_string(raw["messageId"])
+    elif profile.idempotency_key == "messageId-or-hash":
+        key = replay_key(raw)
     timestamp = _timestamp(raw, profile)
     identity = _identity(raw, profile)
     return Track(event, properties, identity=identity, timestamp=timestamp, idempotency_key=key)
