@@ -41,6 +41,7 @@ from heapseg._isodate import common_iso_text, convert_iso_strings, facade_timest
 from heapseg._jsjson import js_to_string, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import copy_value, write_values
 
 __all__ = ["translate_classic"]
@@ -203,6 +204,8 @@ def _track(
     key = None
     if profile.idempotency_key == "messageId" and data.get("messageId") is not None:
         key = js_to_string(_dated(data["messageId"], profile))
+    elif profile.idempotency_key == "messageId-or-hash":
+        key = replay_key(data)
     return Track(
         name,
         frozen_properties,

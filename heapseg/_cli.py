@@ -11,20 +11,34 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 import zlib
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from importlib import resources
+from types import FrameType
 from typing import IO, Any, Final, NoReturn
 
 import attrs
 
 import heapseg
+from heapseg._cli_backfill import (
+    BackfillError,
+    Checkpoint,
+    InputFile,
+    Window,
+    expand_inputs,
+    load_checkpoint,
+    load_config,
+    parse_bound,
+    save_checkpoint,
+)
 from heapseg._cli_input import FORMATS, Blank, Malformed, Message, Source, open_binary, read_records
 from heapseg._jsjson import json_encoder
+from heapseg._messages import MESSAGE_TYPES
 from heapseg._presets import DEFAULT_PROFILE
 
 __all__ = ["main"]
@@ -38,6 +52,9 @@ EXIT_BROKEN_PIPE: Final = 141
 
 BULK_CALLS: Final = 1000
 """Calls per bulk render: Heap's bulk endpoints take at most 1000 items a request."""
+
+CHECKPOINT_EVERY: Final = 1000
+"""Messages between checkpoint writes (and at the end of every input file)."""
 
 SAMPLE_NAME: Final = "sample.ndjson"
 _STDERR_INVALID_LIMIT: Final = 10
@@ -77,13 +94,16 @@ class _Tally:
     translated: int = 0
     unsupported: int = 0
     invalid: int = 0
+    outside_window: int = 0
     blank: int = 0
+    already_done: int = 0
+    files_done: int = 0
     written: int = 0
     unsupported_reasons: Counter[tuple[str, str]] = attrs.Factory(Counter)
 
     @property
     def messages(self) -> int:
-        return self.translated + self.unsupported + self.invalid
+        return self.translated + self.unsupported + self.invalid + self.outside_window
 
 
 @attrs.define
@@ -153,11 +173,20 @@ def _bulk_items(request: heapseg.http.Request) -> list[_ItemKey]:
     ]
 
 
+def _position(source: Source) -> tuple[int, int]:
+    """A record's place in its file: records of one file compare in reading order."""
+    return source.line, -1 if source.index is None else source.index
+
+
 @attrs.define
 class _Job:
-    """One ``translate`` run: options, outputs and counts."""
+    """One ``translate`` run: options, outputs and counts.
 
-    profile: str
+    ``settled`` is the last record whose output is written (none of it waits for a
+    bulk render); a checkpoint records it after the outputs are flushed.
+    """
+
+    profile: str | heapseg.Profile
     http: bool
     bulk: bool
     app_id: str
@@ -165,27 +194,103 @@ class _Job:
     out: IO[bytes]
     errors: IO[bytes] | None
     progress: _Progress
+    window: Window = attrs.Factory(Window)
+    checkpoint: str | None = None
+    inputs: tuple[str, ...] = ()
+    resume_at: Checkpoint | None = None
+    max_messages: int | None = None
+    stop_signal: int | None = None
     tally: _Tally = attrs.Factory(_Tally)
     pending: list[_Pending] = attrs.Factory(list)
     pending_calls: int = 0
     invalid_shown: int = 0
+    last: Source | None = None
+    settled: Source | None = None
+    saved: Source | None = None
+    since_saved: int = 0
+    handled: int = 0
+    """Messages handled in this run, including those still waiting for a bulk render."""
 
-    def run(self, records: Iterator[Blank | Malformed | Message]) -> None:
+    @property
+    def stopping(self) -> bool:
+        """A signal asked the run to stop, or ``--max-messages`` is reached."""
+        if self.stop_signal is not None:
+            return True
+        return self.max_messages is not None and self.handled >= self.max_messages
+
+    def run(self, records: Iterator[Blank | Malformed | Message]) -> bool:
+        """Handle every record; False when the run stops first (see :attr:`stopping`)."""
         for record in records:
+            if self.stopping:
+                return False
+            if self.resume_at is not None and self._done_earlier(record.source):
+                self.tally.already_done += 1
+                continue
             if type(record) is Message:
+                self.handled += 1
                 self._message(record)
             elif type(record) is Malformed:
+                self.handled += 1
                 self._invalid(record.source, None, record.path, record.reason, record.text)
             else:
                 self.tally.blank += 1
+            self.last = record.source
+            if not self.pending:
+                self.settled = record.source
+            self.since_saved += 1
+            if self.since_saved >= CHECKPOINT_EVERY:
+                self.save()
             if not self.tally.messages & 1023:
                 self.progress.update(self.tally)
+        return True
+
+    def _done_earlier(self, source: Source) -> bool:
+        """Whether the checkpoint being resumed says this record was handled already."""
+        done = self.resume_at
+        assert done is not None
+        if source.file == done.file and _position(source) <= (
+            done.line,
+            -1 if done.index is None else done.index,
+        ):
+            return True
+        self.resume_at = None
+        return False
 
     def finish(self) -> None:
         self._flush_bulk()
+        if self.last is not None:
+            self.settled = self.last
+
+    def save(self, *, complete: bool = False) -> None:
+        """Flush the outputs, then record the settled position in the checkpoint file."""
+        if self.checkpoint is None or (not complete and self.settled == self.saved):
+            return
+        self.out.flush()
+        if self.errors is not None:
+            self.errors.flush()
+        where = self.settled
+        position = Checkpoint(
+            self.inputs,
+            where.file if where else None,
+            where.line if where else 0,
+            where.index if where else None,
+            complete,
+        )
+        save_checkpoint(self.checkpoint, position)
+        self.saved = where
+        self.since_saved = 0
 
     def _message(self, record: Message) -> None:
         message_id = record.value.get("messageId")
+        if self.window.active:
+            placed = self.window.place(record.value)
+            if placed is False:
+                self.tally.outside_window += 1
+                return
+            if placed is not True:
+                path, reason = placed
+                self._invalid(record.source, message_id, path, reason, record.text)
+                return
         try:
             calls = heapseg.translate(record.value, profile=self.profile)
         except heapseg.InvalidEvent as error:
@@ -266,6 +371,7 @@ class _Job:
             return
         if self.pending_calls + len(calls) > BULK_CALLS:
             self._flush_bulk()
+            self.settled = self.last
         items = [key for request in alone for key in _bulk_items(request)]
         self.pending.append(_Pending(record, calls, alone, items))
         self.pending_calls += len(calls)
@@ -331,41 +437,93 @@ def _sample_stream() -> IO[bytes]:
     return resources.files("heapseg").joinpath("data").joinpath(SAMPLE_NAME).open("rb")
 
 
+_Opener = Callable[[], IO[bytes]]
+
+
 def _open_inputs(
-    names: Sequence[str], sample: bool, stack: ExitStack
-) -> list[tuple[str, IO[bytes]]]:
-    """Open every input before reading any, so a missing file fails before output starts."""
+    files: Sequence[InputFile], sample: bool, stack: ExitStack
+) -> list[tuple[str, _Opener]]:
+    """Open every named input before reading any, so a missing file fails before output
+    starts; files found in folders are opened one at a time as they are reached."""
     if sample:
-        return [(SAMPLE_NAME, stack.enter_context(_sample_stream()))]
-    opened: list[tuple[str, IO[bytes]]] = []
-    for name in names or ["-"]:
+        stream = stack.enter_context(_sample_stream())
+        return [(SAMPLE_NAME, lambda: stream)]
+    opened: list[tuple[str, _Opener]] = []
+    for item in files:
+        name = item.name
         if name == "-":
             if sys.stdin.isatty():
                 sys.stderr.write("heapseg: reading messages from the terminal; end with Ctrl-D\n")
-            opened.append(("-", sys.stdin.buffer))
+            opened.append(("-", lambda: sys.stdin.buffer))
             continue
-        try:
-            stream = stack.enter_context(open(name, "rb"))  # noqa: SIM115
-        except OSError as error:
-            raise _UsageError(f"cannot read {name}: {error.strerror or error}") from None
-        opened.append((name, stream))
+        if item.in_folder:
+            opened.append((name, lambda name=name: _open_found(name)))  # type: ignore[misc]
+            continue
+        stream = stack.enter_context(_open_file(name))
+        opened.append((name, lambda stream=stream: stream))  # type: ignore[misc]
     return opened
 
 
-def _open_output(name: str | None, stack: ExitStack) -> IO[bytes] | None:
+def _open_found(name: str) -> IO[bytes]:
+    """Open a file found in a folder; an error then ends the run as a read error."""
+    return open(name, "rb")
+
+
+def _open_file(name: str) -> IO[bytes]:
+    try:
+        return open(name, "rb")
+    except OSError as error:
+        raise _UsageError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def _open_output(name: str | None, stack: ExitStack, *, append: bool = False) -> IO[bytes] | None:
     if name is None:
         return None
     try:
-        return stack.enter_context(open(name, "wb"))
+        return stack.enter_context(open(name, "ab" if append else "wb"))
     except OSError as error:
         raise _UsageError(f"cannot write {name}: {error.strerror or error}") from None
 
 
-def _check_translate_options(args: argparse.Namespace) -> None:
+_SELECTION_OPTIONS: Final = ("include_events", "exclude_events", "include_types", "exclude_types")
+
+
+def _build_profile(args: argparse.Namespace) -> heapseg.Profile:
+    """The chosen preset with the selection and replay choices of the options and --config."""
+    try:
+        config = load_config(args.config) if args.config else {}
+    except BackfillError as error:
+        raise _UsageError(f"--config: {error}") from None
+    name = args.profile or config.get("profile") or DEFAULT_PROFILE
+    preset = heapseg.PROFILES.get(name)
+    if preset is None:
+        raise _UsageError(f"unknown profile {name!r}; choose one of: {', '.join(heapseg.PROFILES)}")
+    args.profile = name
+    changes: dict[str, Any] = {}
+    for key in _SELECTION_OPTIONS:
+        chosen = (*config.get(key, ()), *(getattr(args, key) or ()))
+        if chosen:
+            changes[key] = chosen
+    if args.replay_safe or config.get("replay_safe", False):
+        if preset.mode != "cloud":
+            raise _UsageError(
+                f"--replay-safe needs a cloud profile; {name!r} makes heap.js calls, which carry "
+                "no idempotency key"
+            )
+        changes["idempotency_key"] = "messageId-or-hash"
+    try:
+        return attrs.evolve(preset, **changes)
+    except (TypeError, ValueError) as error:
+        raise _UsageError(f"--config {args.config}: {error}") from None
+
+
+def _check_translate_options(args: argparse.Namespace, profile: heapseg.Profile) -> None:
     if args.sample and args.files:
         raise _UsageError("give input files or --sample, not both")
     if args.bulk:
         args.http = True
+    if args.max_messages is not None and args.max_messages < 1:
+        raise _UsageError("--max-messages takes a number of messages, 1 or more")
     if not args.http:
         for option, value in (("--app-id", args.app_id), ("--region", args.region)):
             if value is not None:
@@ -374,32 +532,53 @@ def _check_translate_options(args: argparse.Namespace) -> None:
     if not args.app_id:
         raise _UsageError("--http needs --app-id: the Heap environment id")
     try:
-        heapseg.http.render(
-            [], app_id=args.app_id, profile=args.profile, region=args.region or "US"
-        )
+        heapseg.http.render([], app_id=args.app_id, profile=profile, region=args.region or "US")
     except heapseg.HeapsegError as error:
         raise _UsageError(str(error)) from None
+
+
+def _window(args: argparse.Namespace) -> Window:
+    try:
+        since = parse_bound(args.since, "--since") if args.since else None
+        until = parse_bound(args.until, "--until") if args.until else None
+    except BackfillError as error:
+        raise _UsageError(str(error)) from None
+    if since is not None and until is not None and since >= until:
+        raise _UsageError("--since must be earlier than --until (the window is [since, until))")
+    return Window(since, until)
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
-def _summary(tally: _Tally, http: bool) -> str:
+def _summary(tally: _Tally, http: bool, window: Window) -> str:
     text = (
         f"heapseg: {_count(tally.messages, 'message')}: {tally.translated:,} translated, "
         f"{tally.unsupported:,} unsupported, {tally.invalid:,} invalid"
     )
+    if window.active:
+        text += f", {tally.outside_window:,} outside the window"
     if tally.blank:
         text += f" ({_count(tally.blank, 'blank line')} skipped)"
     text += f"; {_count(tally.written, 'request' if http else 'line')} written"
+    if tally.already_done or tally.files_done:
+        text += (
+            f"\nheapseg: resumed from the checkpoint: {_count(tally.files_done, 'input file')} "
+            f"and {_count(tally.already_done, 'record')} done by an earlier run, not read again"
+        )
     for (kind, reason), count in sorted(tally.unsupported_reasons.items()):
         text += f"\nheapseg:   unsupported {kind} x{count:,}: {reason}"
     return text
 
 
 def _stats(
-    tally: _Tally, args: argparse.Namespace, inputs: list[str], error: str | None
+    tally: _Tally,
+    args: argparse.Namespace,
+    inputs: list[str],
+    skipped: Sequence[str],
+    error: str | None,
+    complete: bool,
 ) -> dict[str, Any]:
     return {
         "inputs": inputs,
@@ -409,25 +588,92 @@ def _stats(
         "translated": tally.translated,
         "unsupported": tally.unsupported,
         "invalid": tally.invalid,
+        "outside_window": tally.outside_window,
         "blank_lines": tally.blank,
+        "already_done": tally.already_done,
+        "files_done": tally.files_done,
+        "files_not_read": list(skipped),
         "written": tally.written,
         "unsupported_reasons": [
             {"type": kind, "reason": reason, "count": count}
             for (kind, reason), count in sorted(tally.unsupported_reasons.items())
         ],
         "read_error": error,
+        "complete": complete,
     }
 
 
+def _catch_stop_signals(job: _Job) -> Callable[[], None]:
+    """Turn SIGINT and SIGTERM into a request to stop at the next record, so the run ends
+    with its outputs flushed and its checkpoint written; a second signal acts as usual."""
+    previous: dict[int, Any] = {}
+
+    def restore() -> None:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+    def stop(number: int, frame: FrameType | None) -> None:
+        del frame
+        job.stop_signal = number
+        restore()
+
+    try:
+        for number in (signal.SIGINT, signal.SIGTERM):
+            previous[number] = signal.signal(number, stop)
+    except ValueError:  # not the main thread: signals keep their usual meaning
+        pass
+    return restore
+
+
+def _resume_start(
+    checkpoint: Checkpoint | None, given: tuple[str, ...], files: Sequence[InputFile], path: str
+) -> int:
+    """How many input files the checkpoint says are finished (reading starts after them)."""
+    if checkpoint is None:
+        return 0
+    if checkpoint.inputs != given:
+        raise _UsageError(
+            f"the checkpoint {path} belongs to a run over {' '.join(checkpoint.inputs)}; give "
+            "the same inputs to resume it, or another --checkpoint file for a new run"
+        )
+    if checkpoint.complete:
+        return len(files)
+    if checkpoint.file is None:
+        return 0
+    names = [item.name for item in files]
+    if checkpoint.file not in names:
+        raise _UsageError(
+            f"the checkpoint {path} stopped in {checkpoint.file}, which is not among the "
+            "inputs any more; remove the checkpoint to start over"
+        )
+    return names.index(checkpoint.file)
+
+
 def _translate(args: argparse.Namespace) -> int:
-    _check_translate_options(args)
+    profile = _build_profile(args)
+    _check_translate_options(args, profile)
+    window = _window(args)
+    given = ("--sample",) if args.sample else tuple(args.files or ["-"])
+    try:
+        if args.sample:
+            files: Sequence[InputFile] = (InputFile(SAMPLE_NAME),)
+            not_read: Sequence[str] = ()
+        else:
+            outputs = [name for name in (args.checkpoint, args.errors, args.stats) if name]
+            expanded = expand_inputs(given, outputs)
+            files, not_read = expanded.files, expanded.skipped
+        checkpoint = load_checkpoint(args.checkpoint) if args.checkpoint else None
+    except BackfillError as error:
+        raise _UsageError(str(error)) from None
+    start = _resume_start(checkpoint, given, files, args.checkpoint)
     with ExitStack() as stack:
-        inputs = _open_inputs(args.files, args.sample, stack)
-        errors = _open_output(args.errors, stack)
+        inputs = _open_inputs(files[start:], args.sample, stack)
+        opened_early = {item.name for item in files if not item.in_folder}
+        errors = _open_output(args.errors, stack, append=checkpoint is not None)
         stats = _open_output(args.stats, stack)
         show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
         job = _Job(
-            profile=args.profile,
+            profile=profile,
             http=args.http,
             bulk=args.bulk,
             app_id=args.app_id or "",
@@ -437,28 +683,65 @@ def _translate(args: argparse.Namespace) -> int:
             progress=_Progress(
                 sys.stderr, show, 0.0 if args.progress == "always" else _PROGRESS_AFTER
             ),
+            window=window,
+            checkpoint=args.checkpoint,
+            inputs=given,
+            max_messages=args.max_messages,
         )
+        job.tally.files_done = start
+        if checkpoint is not None and checkpoint.file is not None:
+            job.settled = job.saved = Source(checkpoint.file, checkpoint.line, checkpoint.index)
+            if not checkpoint.complete:
+                job.resume_at = checkpoint
+        restore = _catch_stop_signals(job) if args.checkpoint else None
         read_error: str | None = None
-        for name, stream in inputs:
-            try:
-                job.run(read_records(open_binary(stream), name, args.format))
-            except BrokenPipeError:
-                raise
-            except (OSError, EOFError, zlib.error) as error:
-                read_error = f"cannot read {name}: {error}"
-                break
-        job.finish()
-        sys.stdout.flush()
+        finished = True
+        try:
+            for name, opener in inputs:
+                try:
+                    with ExitStack() as reading:
+                        stream = opener()
+                        if name not in opened_early:
+                            reading.callback(stream.close)
+                        if not job.run(read_records(open_binary(stream), name, args.format)):
+                            finished = False
+                            break
+                except BrokenPipeError:
+                    raise
+                except (OSError, EOFError, zlib.error) as error:
+                    read_error = f"cannot read {name}: {error}"
+                    break
+                job.save()
+            job.finish()
+            sys.stdout.flush()
+            complete = finished and read_error is None
+            job.save(complete=complete)
+        finally:
+            if restore is not None:
+                restore()
         job.progress.update(job.tally, final=True)
         job.progress.clear()
-        sys.stderr.write(_summary(job.tally, args.http) + "\n")
+        sys.stderr.write(_summary(job.tally, args.http, window) + "\n")
+        if not finished:
+            why = "interrupted" if job.stop_signal is not None else "stopped at --max-messages"
+            again = f"; run it again with --checkpoint {args.checkpoint} to go on" * bool(
+                args.checkpoint
+            )
+            sys.stderr.write(f"heapseg: {why}{again}\n")
+        if not_read:
+            sys.stderr.write(
+                f"heapseg: {len(not_read):,} folder entries not read (hidden, or not named .gz, "
+                ".ndjson, .jsonl or .json); --stats lists them\n"
+            )
         if read_error is not None:
             sys.stderr.write(f"heapseg: {read_error}\n")
         if stats is not None:
-            names = [name for name, _ in inputs]
-            stats.write(_dumps(_stats(job.tally, args, names, read_error)))
+            names = [item.name for item in files]
+            stats.write(_dumps(_stats(job.tally, args, names, not_read, read_error, complete)))
     if read_error is not None:
         return EXIT_USAGE
+    if job.stop_signal is not None:
+        return EXIT_INTERRUPTED
     return EXIT_INVALID if job.tally.invalid else EXIT_OK
 
 
@@ -565,7 +848,11 @@ def _parser() -> argparse.ArgumentParser:
         "input.",
     )
     translate.add_argument(
-        "files", nargs="*", metavar="FILE", help="input files ('-' or none: stdin); .gz is read"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="input files or folders ('-' or none: stdin); .gz is read; a folder is walked "
+        "recursively in name order for .gz, .ndjson, .jsonl and .json files",
     )
     translate.add_argument(
         "--format",
@@ -577,7 +864,6 @@ def _parser() -> argparse.ArgumentParser:
     translate.add_argument("--sample", action="store_true", help="read the bundled sample messages")
     translate.add_argument(
         "--profile",
-        default=DEFAULT_PROFILE,
         choices=list(heapseg.PROFILES),
         help=f"the integration to reproduce (default: {DEFAULT_PROFILE})",
     )
@@ -597,6 +883,62 @@ def _parser() -> argparse.ArgumentParser:
         "--errors", metavar="FILE", help="write each invalid message as a JSON line to FILE"
     )
     translate.add_argument("--stats", metavar="FILE", help="write the final counts as JSON to FILE")
+    selection = translate.add_argument_group(
+        "selection", "which messages go (see docs/backfill.md); an exclusion wins"
+    )
+    for option, dest, what in (
+        ("--include-event", "include_events", "send only events whose name matches PATTERN"),
+        ("--exclude-event", "exclude_events", "never send events whose name matches PATTERN"),
+    ):
+        selection.add_argument(
+            option,
+            dest=dest,
+            action="append",
+            metavar="PATTERN",
+            help=f"{what} (* any run, ? one character, \\ escapes; repeatable)",
+        )
+    for option, dest, what in (
+        ("--include-type", "include_types", "send only messages of TYPE"),
+        ("--exclude-type", "exclude_types", "never send messages of TYPE"),
+    ):
+        selection.add_argument(
+            option,
+            dest=dest,
+            action="append",
+            choices=MESSAGE_TYPES,
+            metavar="TYPE",
+            help=f"{what} ({', '.join(MESSAGE_TYPES)}; repeatable)",
+        )
+    selection.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a JSON object with profile, include_events, exclude_events, include_types, "
+        "exclude_types and replay_safe; options on the command line add to its lists",
+    )
+    backfill = translate.add_argument_group("backfill", "sending history (see docs/backfill.md)")
+    backfill.add_argument(
+        "--replay-safe",
+        action="store_true",
+        help="give every track an idempotency key (its messageId, or a hash of the message), "
+        "so sending the same history again adds nothing in Heap",
+    )
+    backfill.add_argument(
+        "--since", metavar="TIME", help="only messages whose timestamp is at or after TIME"
+    )
+    backfill.add_argument(
+        "--until", metavar="TIME", help="only messages whose timestamp is before TIME"
+    )
+    backfill.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="record in FILE how far the run got, and resume from it when it exists",
+    )
+    backfill.add_argument(
+        "--max-messages",
+        type=int,
+        metavar="N",
+        help="stop after N messages (with --checkpoint, the next run goes on from there)",
+    )
     translate.add_argument(
         "--progress",
         choices=("auto", "always", "never"),

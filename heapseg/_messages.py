@@ -20,7 +20,7 @@ import cattrs
 from attrs import field, frozen
 from cattrs.gen import make_dict_structure_fn, override
 
-from heapseg._calls import JSONValue
+from heapseg._calls import JSONValue, describe
 from heapseg._errors import InvalidEvent
 
 __all__ = [
@@ -50,23 +50,6 @@ _Raw = NewType("_Raw", object)
 
 class _FieldError(ValueError):
     """Raised by a structure hook; carries the reason without the path."""
-
-
-def describe(value: object) -> str:
-    """Name a JSON value's type the way a person reading the message would."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a Python {type(value).__name__}"
 
 
 def _structure_object(value: Any, _: object) -> JSONObject:

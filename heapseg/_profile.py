@@ -15,6 +15,7 @@ from typing import Final, Literal
 from attrs import Attribute, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, optional
 
+from heapseg._messages import MESSAGE_TYPES
 from heapseg._values import ValueRules
 
 __all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
@@ -22,7 +23,8 @@ __all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
 Family = Literal["classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack"]
 Mode = Literal["cloud", "device"]
 TimestampRule = Literal["none", "facade", "passthrough-or-original", "dayjs", "passthrough"]
-IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey"]
+IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey", "messageId-or-hash"]
+IDEMPOTENCY_RULES: Final = ("none", "messageId", "properties.idempotencyKey", "messageId-or-hash")
 RegionRule = Literal["none", "EU", "eu"]
 IntegrationsRule = Literal["facade", "any-name"]
 
@@ -123,12 +125,11 @@ class Profile:
     same UTC form (left out when falsy or unreadable); ``passthrough``: the message's value
     unchanged, string or number."""
 
-    idempotency_key: IdempotencyRule = field(
-        default="none", validator=in_(("none", "messageId", "properties.idempotencyKey"))
-    )
-    """Where a track call's ``idempotency_key`` comes from, if anywhere: the ``messageId``, or
-    a truthy ``properties.idempotencyKey``, which is then left out of the properties
-    (RudderStack)."""
+    idempotency_key: IdempotencyRule = field(default="none", validator=in_(IDEMPOTENCY_RULES))
+    """Where a cloud track call's ``idempotency_key`` comes from, if anywhere: the
+    ``messageId``; a truthy ``properties.idempotencyKey``, which is then left out of the
+    properties (RudderStack); or ``messageId-or-hash``, replay-safe: every track gets a key,
+    the ``messageId`` or else a hash of the message (see docs/backfill.md)."""
 
     page_event: str | None = field(default=None, validator=optional(instance_of(str)))
     """The event name page calls are tracked under, or ``None``: page calls are unsupported."""
@@ -215,3 +216,29 @@ class Profile:
     )
     """How user properties are written when the integration writes them differently from
     event properties; ``None``: by :attr:`values`."""
+
+    # Event selection
+
+    include_types: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(in_(MESSAGE_TYPES))
+    )
+    """Message types sent at all; ``()``: every type. Other types answer
+    ``Unsupported(type, "filtered: ...")``."""
+
+    exclude_types: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(in_(MESSAGE_TYPES))
+    )
+    """Message types never sent; an exclusion wins over an inclusion."""
+
+    include_events: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(instance_of(str))
+    )
+    """Event-name patterns a message with an event name must match one of to be sent;
+    ``()``: every name. The event name is a track's ``event``, and :attr:`page_event` /
+    :attr:`screen_event` for page and screen calls; ``*`` matches any run of characters,
+    ``?`` one character, ``\\`` escapes the next (docs/backfill.md)."""
+
+    exclude_events: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(instance_of(str))
+    )
+    """Event-name patterns never sent, as above; an exclusion wins over an inclusion."""

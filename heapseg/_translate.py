@@ -18,6 +18,7 @@ from heapseg._normalize import find_non_json
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
 from heapseg._profile import Profile
 from heapseg._rudderstack import translate_rudderstack
+from heapseg._selection import select
 
 __all__ = ["translate"]
 
@@ -44,6 +45,9 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     """
     chosen = resolve_profile(profile)
     message = parse_message(event)
+    filtered = select(message, chosen)
+    if filtered is not None:
+        return [filtered]
     if chosen.integrations_rule == "any-name":
         if not _enabled_by_any_name(message.raw, chosen.integration_keys):
             return [

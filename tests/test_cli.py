@@ -602,10 +602,10 @@ def test_progress_on_a_terminal_rewrites_one_line_and_waits_for_a_long_job() -> 
 # --- files that cannot be read, broken pipes -------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["missing", "directory"])
+@pytest.mark.parametrize("kind", ["missing", "empty folder"])
 def test_unreadable_file_gives_one_line_and_exit_2(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "nothing.ndjson"
-    if kind == "directory":
+    if kind == "empty folder":
         path.mkdir()
     done = run("translate", str(path))
     assert done.returncode == 2
