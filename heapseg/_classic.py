@@ -91,8 +91,10 @@ def translate_classic(message: Message, profile: Profile) -> list[Call]:
 def _dated(value: object, profile: Profile) -> object:
     """A value read from the message, with ISO-looking strings as dates where the profile
     converts them. Traits and properties are converted as they are written."""
-    if not profile.iso_dates or (type(value) is str and (len(value) < 10 or value[4] != "-")):
-        return value
+    if not profile.iso_dates or (
+        type(value) is str and (len(value) < 10 or value[4] != "-" or value[7] != "-")
+    ):
+        return value  # not YYYY-MM-DD...: no date, as most strings show at a glance
     return convert_iso_strings(value)
 
 

@@ -260,7 +260,7 @@ def parse_message(message: object) -> Message:
     Raises :class:`InvalidEvent` for anything the Segment spec does not allow.
     The message is read, never changed; unknown keys stay in ``raw``.
     """
-    if not isinstance(message, Mapping):
+    if type(message) is not dict and not isinstance(message, Mapping):
         raise InvalidEvent(
             "$", f"a Segment message must be a JSON object, found {describe(message)}"
         )

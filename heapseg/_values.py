@@ -173,7 +173,7 @@ def _write_recursively(
         name = prefix + key
         kind = type(value)
         if kind is str:
-            if iso_dates and len(value) > 9 and value[4] == "-":  # type: ignore[arg-type,index]
+            if iso_dates and len(value) > 9 and value[4] == value[7] == "-":  # type: ignore[arg-type,index]
                 value = _dated_text(value)  # type: ignore[arg-type]
             out[name] = value  # type: ignore[assignment]
         elif kind is int or kind is float:
