@@ -24,6 +24,7 @@ TimestampRule = Literal["none", "facade", "passthrough-or-original"]
 IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey"]
 RegionRule = Literal["none", "EU", "eu"]
 IntegrationsRule = Literal["facade", "any-name"]
+LimitsRule = Literal["off", "truncate", "reject"]
 
 FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
 
@@ -159,3 +160,13 @@ class Profile:
     RudderStack reads its destination aliases, an entry under any of the names decides (the
     last one in the message's key order; JavaScript truthiness), else ``All`` (on unless
     falsy)."""
+
+    # Heap's limits
+
+    limits: LimitsRule = field(default="off", validator=in_(("off", "truncate", "reject")))
+    """What to do with calls that break Heap's documented limits (lengths of identities, event
+    names, property keys and values; reserved property names; identities heap.js calls
+    non-unique), read for ``mode``: ``off`` sends what the integration sends; ``truncate`` cuts
+    names and values to length and drops reserved names, saying so in each call's
+    ``warnings``; ``reject`` answers :class:`~heapseg.Unsupported` naming the rule broken.
+    See ``docs/guarantees.md``."""

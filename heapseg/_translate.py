@@ -11,6 +11,7 @@ from heapseg._classic import translate_classic
 from heapseg._errors import InvalidEvent
 from heapseg._facade import destination_enabled
 from heapseg._jsjson import js_truthy
+from heapseg._limits import apply_limits
 from heapseg._messages import Message, parse_message
 from heapseg._normalize import find_non_json
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
@@ -61,7 +62,7 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
                     )
                 ]
     try:
-        return _FAMILIES[chosen.family](message, chosen)
+        return apply_limits(_FAMILIES[chosen.family](message, chosen), chosen, message.type)
     except (TypeError, AttributeError) as error:
         # Only non-JSON Python values get here; find the first one and name its path.
         found = find_non_json(event)
