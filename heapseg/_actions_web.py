@@ -44,7 +44,7 @@ from heapseg._calls import (
     Track,
     Unsupported,
 )
-from heapseg._errors import InvalidEvent
+from heapseg._errors import InvalidEvent, Rejected
 from heapseg._jsjson import js_ordered_keys, js_stringify, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._paths import MISSING, first_present, first_truthy, value_at
@@ -58,14 +58,6 @@ _LIBRARY: Final = "browser-destination"
 _TRACK_TRAITS: Final = "context.traits"
 
 
-class _Rejected(Exception):
-    """The destination cannot send the message: carries why, becomes an Unsupported."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def translate_actions_web(message: Message, profile: Profile) -> list[Call]:
     """Map one parsed message the way Heap Web (Actions) does with its default presets."""
     kind = message.type
@@ -75,7 +67,7 @@ def translate_actions_web(message: Message, profile: Profile) -> list[Call]:
             return _identify(raw, profile)
         if kind == "track":
             return _track(raw, profile)
-    except _Rejected as rejected:
+    except Rejected as rejected:
         return [Unsupported(kind, f"{_DESTINATION} {rejected.reason}")]
     return [Unsupported(kind, f"{_DESTINATION} has no action for {kind} calls")]
 
@@ -103,7 +95,7 @@ def _sendable(value: object, path: str) -> Identity:
         number = copy_value(value)
         if isinstance(number, (int, float)) and math.isfinite(number):
             return number
-    raise _Rejected(
+    raise Rejected(
         f"would call heap.identify with {js_stringify(value)} (from {path}); "
         "Heap takes only a string or a number"
     )
@@ -126,6 +118,14 @@ def _identify(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
     path, user_id = first_truthy(raw, profile.identity_sources)
     if user_id is not MISSING and js_truthy(user_id):
         calls.append(Identify(_sendable(user_id, path)))
+    if not calls:
+        return [
+            Unsupported(
+                "identify",
+                "Heap Web (Actions) makes no heap.js call for an identify that has neither "
+                "a userId nor traits",
+            )
+        ]
     return calls
 
 
@@ -189,7 +189,7 @@ def _unroll(
             count += len(value)
             for index, item in enumerate(taken):
                 if item is None:
-                    raise _Rejected(
+                    raise Rejected(
                         f"throws a TypeError unrolling the null item {key}[{index}] "
                         "(browserArrayLimit), after the calls before it"
                     )

@@ -120,7 +120,7 @@ def _walk_copy(value: object, path: str, check: bool) -> JSONValue:
     """Copy nested JSON containers iteratively; with ``check``, refuse anything not JSON."""
     if not isinstance(value, (dict, list, Mapping)):
         if check and not (value is None or isinstance(value, (str, bool, int, float))):
-            raise InvalidCall(path, f"expected a JSON value, found {_describe(value)}")
+            raise InvalidCall(path, f"expected a JSON value, found {describe(value)}")
         return value  # type: ignore[return-value]
     holder: dict[str, JSONValue] = {}
     stack: list[tuple[Any, Any, Any, str]] = [(value, holder, "", path)]
@@ -140,7 +140,7 @@ def _walk_copy(value: object, path: str, check: bool) -> JSONValue:
             for index, item in enumerate(source):
                 stack.append((item, arr, index, f"{where}[{index}]"))
         elif check and not (source is None or isinstance(source, (str, bool, int, float))):
-            raise InvalidCall(where, f"expected a JSON value, found {_describe(source)}")
+            raise InvalidCall(where, f"expected a JSON value, found {describe(source)}")
         else:
             parent[slot] = source
     return holder[""]
@@ -198,7 +198,8 @@ _ALLOWED_KEYS: Final[dict[str, frozenset[str]]] = {
 }
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
+    """Name a JSON value's type the way a person reading the message would."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -226,7 +227,7 @@ def _check_json(value: object, path: str) -> JSONValue:
 def _required_str(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
-        raise InvalidCall(f"$.{key}", f"'{key}' must be a string, found {_describe(value)}")
+        raise InvalidCall(f"$.{key}", f"'{key}' must be a string, found {describe(value)}")
     return value
 
 
@@ -237,7 +238,7 @@ def _identity(data: Mapping[str, Any], *, required: bool) -> Identity | None:
     if isinstance(value, str) or _is_number(value):
         return value
     raise InvalidCall(
-        "$.identity", f"'identity' must be a string or a number, found {_describe(value)}"
+        "$.identity", f"'identity' must be a string or a number, found {describe(value)}"
     )
 
 
@@ -245,9 +246,7 @@ def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise InvalidCall(
-        f"$.{key}", f"'{key}' must be a string when present, found {_describe(value)}"
-    )
+    raise InvalidCall(f"$.{key}", f"'{key}' must be a string when present, found {describe(value)}")
 
 
 def _idempotency_key(data: Mapping[str, Any]) -> str | int | float | None:
@@ -256,7 +255,7 @@ def _idempotency_key(data: Mapping[str, Any]) -> str | int | float | None:
         return value
     raise InvalidCall(
         "$.idempotency_key",
-        f"'idempotency_key' must be a string or a number when present, found {_describe(value)}",
+        f"'idempotency_key' must be a string or a number when present, found {describe(value)}",
     )
 
 
@@ -266,7 +265,7 @@ def _properties(data: Mapping[str, Any], *, required: bool) -> Properties:
         return _EMPTY
     if not isinstance(value, Mapping):
         raise InvalidCall(
-            "$.properties", f"'properties' must be an object, found {_describe(value)}"
+            "$.properties", f"'properties' must be an object, found {describe(value)}"
         )
     checked = _check_json(value, "$.properties")
     assert isinstance(checked, dict)
@@ -287,7 +286,7 @@ def from_dict(data: Mapping[str, Any]) -> Call:
     is not such a dict; ``from_dict(to_dict(c)) == c`` for every call ``c``.
     """
     if not isinstance(data, Mapping):
-        raise InvalidCall("$", f"a call descriptor must be an object, found {_describe(data)}")
+        raise InvalidCall("$", f"a call descriptor must be an object, found {describe(data)}")
     kind = data.get("call")
     if kind not in _KINDS:
         raise InvalidCall("$.call", f"'call' must be one of {', '.join(_KINDS)}; found {kind!r}")
@@ -311,7 +310,7 @@ def from_dict(data: Mapping[str, Any]) -> Call:
     timestamp = data.get("timestamp")
     if timestamp is not None and not (isinstance(timestamp, str) or _is_number(timestamp)):
         raise InvalidCall(
-            "$.timestamp", f"'timestamp' must be a string or a number, found {_describe(timestamp)}"
+            "$.timestamp", f"'timestamp' must be a string or a number, found {describe(timestamp)}"
         )
     return Track(
         _required_str(data, "event"),

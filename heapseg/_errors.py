@@ -39,3 +39,13 @@ class InvalidCall(_PathError):
 class ConfigurationError(HeapsegError, ValueError):
     """heapseg was asked for something it cannot do: an unknown profile name,
     rendering device-mode calls as HTTP requests, a missing app id."""
+
+
+class Rejected(Exception):
+    """Internal: an integration refuses a valid message. ``reason`` is the integration's
+    own words; ``translate`` turns it into an :class:`~heapseg.Unsupported`, so it never
+    escapes the library."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -23,6 +23,8 @@ _MISSING: Final = object()
 
 
 def _normalize(key: str) -> str:
+    if key.isascii() and (key.isalnum() or key.replace(".", "").isalnum()):
+        return key.lower()  # nothing to strip: most keys and paths
     return _NOT_KEY_CHARS.sub("", key).lower()
 
 
@@ -37,7 +39,18 @@ def lookup(obj: object, path: str) -> object:
     remaining = _normalize(path)
     current = obj
     while True:
-        if not isinstance(current, Mapping):
+        if type(current) is not dict and not isinstance(current, Mapping):
+            return None
+        if "." not in remaining:  # one segment left: only a key normalising to it matches
+            size = len(remaining)
+            for key in current:
+                if not isinstance(key, str) or len(key) < size:
+                    continue  # normalising never lengthens a key
+                if len(key) == size:
+                    if key.isascii() and key.lower() == remaining:
+                        return current[key]
+                elif not (key.isalnum() and key.isascii()) and _normalize(key) == remaining:
+                    return current[key]
             return None
         for key in current:
             if not isinstance(key, str):
@@ -80,7 +93,7 @@ def destination_enabled(message: Mapping[str, object], name: str) -> bool:
         providers = lookup(options, "providers")
         integrations = providers if js_truthy(providers) else options
     enabled = lookup(options, "all")
-    if not isinstance(enabled, bool):
+    if not isinstance(enabled, bool) and integrations is not options:
         enabled = lookup(integrations, "all")
     if not isinstance(enabled, bool):
         enabled = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any, Final, TypeAlias
 
 from attrs import field, frozen
@@ -21,13 +22,17 @@ from heapseg._errors import InvalidEvent
 __all__ = [
     "MAX_TIME_VALUE",
     "JsDate",
+    "common_iso_text",
     "convert_iso_strings",
     "date_utc",
     "dayjs_utc",
     "facade_timestamp",
+    "is_canonical_iso",
     "is_iso_date",
     "js_date_parse",
     "parse_iso_date",
+    "strict_iso_date",
+    "strict_iso_text",
     "time_clip",
 ]
 
@@ -221,12 +226,79 @@ def parse_iso_date(value: str) -> JsDate | None:
     return None if match is None else _iso_from_match(match)
 
 
-def _strict_iso_date(value: str) -> JsDate | None:
-    """The date a strict-mode traverse makes of ``value``, or None if it keeps the string."""
+def strict_iso_date(value: str) -> JsDate | None:
+    """The date a strict-mode traverse makes of ``value``, or None if it keeps the string.
+
+    The dash check first turns most strings away before any pattern runs.
+    """
     if len(value) < 10 or value[4] != "-" or value[7] != "-":
         return None
     match = _STRICT_MATCHER.fullmatch(value)
     return None if match is None else _iso_from_match(match)
+
+
+_CANONICAL: Final = re.compile(
+    r"(?!00)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z"
+)
+_LONG_MONTHS: Final = frozenset(("01", "03", "05", "07", "08", "10", "12"))
+
+
+def is_canonical_iso(text: str) -> bool:
+    """Whether ``text`` is exactly the ``toISOString`` of the date it parses to.
+
+    True for ``YYYY-MM-DDTHH:MM:SS.sssZ`` with a year from 0100 (years 0..99 mean
+    1900..1999) and every field in range, the form Segment's libraries send; the
+    ISO parsers would turn such a string into a date that prints as the string itself.
+    """
+    if _CANONICAL.fullmatch(text) is None:
+        return False
+    day = text[8:10]
+    if day <= "28":
+        return True
+    month = text[5:7]
+    if month == "02":
+        year = int(text[:4])
+        return day == "29" and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return day != "31" or month in _LONG_MONTHS
+
+
+_COMMON_ISO: Final = re.compile(
+    r"(?!00)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3}(?:[0-9]{3})?)?"
+    r"(?:Z|[+\-][0-9]{2}:[0-9]{2})"
+)
+_UTC: Final = timezone.utc
+
+
+def common_iso_text(text: str) -> str | None:
+    """``toISOString`` of the date every ISO parser here makes of ``text``, for the forms
+    servers send (``YYYY-MM-DDTHH:MM:SS[.sss[sss]]`` with ``Z`` or ``±HH:MM``); None for
+    any other string, which then needs the full parse.
+
+    ``datetime`` reads these forms as ``isodate`` does whenever every field is in range
+    and the year is not 00xx; otherwise (overflowing fields, which JS carries into the
+    next unit) this answers None too.
+    """
+    if is_canonical_iso(text):
+        return text
+    if _COMMON_ISO.fullmatch(text) is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] == "Z" else text)
+        moment = moment.astimezone(_UTC)
+    except (ValueError, OverflowError):
+        return None
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def strict_iso_text(text: str) -> str | None:
+    """The ISO string of the date a strict-mode traverse makes of ``text``; None if it
+    keeps the string. The common ISO forms skip the full parse."""
+    common = common_iso_text(text)
+    if common is not None:
+        return common
+    date = strict_iso_date(text)
+    return None if date is None else date.iso()
 
 
 # --- segmentio/isodate-traverse ----------------------------------------------------------------
@@ -255,7 +327,7 @@ def convert_iso_strings(value: object) -> object:
     depth is unlimited. A container that contains itself raises InvalidEvent.
     """
     if isinstance(value, str):
-        converted = _strict_iso_date(value)
+        converted = strict_iso_date(value)
         return value if converted is None else converted
     if not isinstance(value, (dict, list)) or not value:
         return value
@@ -272,7 +344,7 @@ def convert_iso_strings(value: object) -> object:
         descended = False
         for key, child in items:
             if isinstance(child, str):
-                converted = _strict_iso_date(child)
+                converted = strict_iso_date(child)
                 if converted is not None:
                     changes[key] = converted
             elif isinstance(child, (dict, list)) and child:

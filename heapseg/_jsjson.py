@@ -32,8 +32,6 @@ _MAX_ARRAY_INDEX: Final = 2**32 - 2
 _DIGITS: Final = frozenset("0123456789")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SURROGATE_PAIR_OR_LONE: Final = re.compile("([\ud800-\udbff][\udc00-\udfff])|[\ud800-\udfff]")
-_FAST_PATH_MAX_DEPTH: Final = 100
-"""Nesting up to which ``json.dumps`` (which recurses) serialises; deeper values use the loop."""
 
 _encode_json_string: Final = json.encoder.encode_basestring
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=True)
@@ -119,6 +117,8 @@ def is_array_index(key: str) -> bool:
 def js_ordered_keys(mapping: Mapping[str, object]) -> list[str]:
     """The keys in JS own-key order: array indices ascending, then the rest as inserted."""
     keys = list(mapping)
+    if not keys or min(keys) >= ":":  # no key starts with a digit (the common case, in C)
+        return keys
     if not any(key[:1] in _DIGITS for key in keys):
         return keys
     indices = sorted((key for key in keys if is_array_index(key)), key=int)
@@ -209,45 +209,51 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-def _fast_path_ok(value: object) -> bool:
-    """Whether ``json.dumps`` prints ``value`` exactly as ``JSON.stringify`` does.
+_MASK: Final = bytes.maketrans(b"123456789{]}-", b"000000000,,,+")
+"""Turns every digit into ``0``, every opening or closing bracket or brace into ``,`` and
+``-`` into ``+``, so that the shapes below are plain substrings of the masked text."""
+_SIXTEEN_DIGITS: Final = b"0" * 16
+_INTEGRAL_FLOAT: Final = re.compile(r"\.0(?![0-9])")
+_LONG_INTEGER: Final = re.compile(r"(?<![0-9.])[0-9]{16,}(?![0-9.])")
 
-    True for nesting up to :data:`_FAST_PATH_MAX_DEPTH` of dicts whose keys are
-    strings not starting with a digit, lists, strings without lone surrogates,
-    booleans, None, integers within ±2^53 and non-integral floats of magnitude
-    at least 1e-4 (where Python's ``repr`` and JS both print plain decimals with
-    the same shortest digits).
+
+def _fast_text(value: object) -> str | None:
+    """``json.dumps`` of ``value`` when that is exactly what ``JSON.stringify`` writes, else None.
+
+    The C encoder runs first and its output is checked afterwards, far cheaper than
+    inspecting every item beforehand. Text that may differ sends the value down the
+    exact path: lone surrogates, ``NaN`` and ``Infinity``, exponents (``1e-05``),
+    integral floats (``1.0``), runs of 16 or more digits (integers beyond 2^53) and
+    strings starting with a digit after ``{`` or ``,`` (keys JS may order first).
+    Such text inside strings only costs time. Values it cannot encode as
+    JavaScript would (dates, cycles, very deep nesting) take the exact path too.
     """
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if not item.isascii() and _SURROGATE.search(item) is not None:
-                return False
-        elif item is None or isinstance(item, bool):
-            continue
-        elif isinstance(item, int):
-            if not -_MAX_SAFE <= item <= _MAX_SAFE:
-                return False
-        elif isinstance(item, float):
-            if item.is_integer() or not 1e-4 <= abs(item) < 1e16:
-                return False
-        elif isinstance(item, dict):
-            if depth >= _FAST_PATH_MAX_DEPTH:
-                return False
-            for key, child in item.items():
-                if not isinstance(key, str) or key[:1] in _DIGITS:
-                    return False
-                if not key.isascii() and _SURROGATE.search(key) is not None:
-                    return False
-                stack.append((child, depth + 1))
-        elif isinstance(item, list):
-            if depth >= _FAST_PATH_MAX_DEPTH:
-                return False
-            stack.extend((child, depth + 1) for child in item)
-        else:
-            return False
-    return True
+    try:
+        text: str = _dumps.encode(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if text.isascii():
+        raw = text.encode("ascii")
+    elif _SURROGATE.search(text) is None:
+        raw = text.encode("utf-8")
+    else:
+        return None
+    masked = raw.translate(_MASK)
+    if (
+        b',"0' in masked
+        or b"0e+" in masked
+        or b"NaN" in raw
+        or b"Infinity" in raw
+        or _INTEGRAL_FLOAT.search(text) is not None
+    ):
+        return None
+    if _SIXTEEN_DIGITS in masked:
+        for match in _LONG_INTEGER.finditer(text):
+            digits = match.group()
+            # 2^53 has 16 digits; longer runs never reach int() (Python limits its length).
+            if len(digits) > 16 or int(digits) > _MAX_SAFE:
+                return None
+    return text
 
 
 def _write_scalar(value: object, out: list[str]) -> None:
@@ -334,6 +340,5 @@ def js_stringify(value: object) -> str:
     JS order, dates as their ISO string. Values that ``json.dumps`` already
     prints identically take that C fast path; any depth is safe.
     """
-    if _fast_path_ok(value):
-        return _dumps.encode(value)
-    return _stringify_slow(value)
+    text = _fast_text(value)
+    return _stringify_slow(value) if text is None else text

@@ -1,5 +1,8 @@
 """Segment messages as typed values, parsed with one cattrs converter built at import.
 
+Well-formed messages, the vast majority, are built directly field by field; the
+converter handles the rest and names the first bad field.
+
 Parsing checks what the Segment spec requires of every message, whatever the
 profile: a mapping with a known ``type``, object-typed ``traits``,
 ``properties``, ``context`` and ``integrations``, identifiers that are strings
@@ -17,7 +20,7 @@ import cattrs
 from attrs import field, frozen
 from cattrs.gen import make_dict_structure_fn, override
 
-from heapseg._calls import JSONValue
+from heapseg._calls import JSONValue, describe
 from heapseg._errors import InvalidEvent
 
 __all__ = [
@@ -47,23 +50,6 @@ _Raw = NewType("_Raw", object)
 
 class _FieldError(ValueError):
     """Raised by a structure hook; carries the reason without the path."""
-
-
-def describe(value: object) -> str:
-    """Name a JSON value's type the way a person reading the message would."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a Python {type(value).__name__}"
 
 
 def _structure_object(value: Any, _: object) -> JSONObject:
@@ -200,6 +186,40 @@ def _build_converter() -> cattrs.Converter:
 
 _CONVERTER: Final = _build_converter()
 
+_PLANS: Final[dict[type[Message], tuple[tuple[str, object], ...]]] = {
+    cls: tuple(_FIELDS[attribute.name] for attribute in cls.__attrs_attrs__)
+    for cls in _CLASSES.values()
+}
+"""For each message class, in attribute order: each field's JSON key and kind."""
+
+
+def _structure_directly(message: Mapping[str, Any], cls: type[Message]) -> Message | None:
+    """Build the typed message straight from ``message`` when every field is of its kind.
+
+    Gives exactly what the converter gives for such messages, in a fraction of the
+    time; None as soon as a field is not, so that the converter reports the error.
+    """
+    fields = _PLANS[cls]
+    values: list[Any] = []
+    for key, field_kind in fields:
+        value = message.get(key)
+        if field_kind is _Raw:
+            value = message
+        elif value is None:
+            if field_kind is _Object:
+                value = {}
+        elif field_kind is _Object or field_kind is _OptionalObject:
+            if type(value) is not dict and not isinstance(value, Mapping):
+                return None
+        elif (
+            field_kind is _Id
+            and type(value) is not str
+            and (isinstance(value, bool) or not isinstance(value, (str, int, float)))
+        ):
+            return None
+        values.append(value)
+    return cls(*values)
+
 
 def _first_field_error(error: BaseException) -> tuple[str, str] | None:
     """Find the first failing attribute in a cattrs error and return (JSON key, reason)."""
@@ -217,6 +237,21 @@ def _first_field_error(error: BaseException) -> tuple[str, str] | None:
 
 def _present(value: object) -> bool:
     return value is not None and value != ""
+
+
+def _structure_with_converter(message: Mapping[str, Any], cls: type[Message]) -> Message:
+    """Structure with the cattrs converter, turning its errors into :class:`InvalidEvent`."""
+    data = dict(message)
+    data["raw"] = message
+    try:
+        parsed: Message = _CONVERTER.structure(data, cls)
+    except cattrs.BaseValidationError as error:
+        found = _first_field_error(error)
+        if found is None:  # pragma: no cover - every hook failure carries a note
+            raise InvalidEvent("$", "the message could not be read") from None
+        key, reason = found
+        raise InvalidEvent(f"$.{key}", f"'{key}' {reason}") from None
+    return parsed
 
 
 def parse_message(message: object) -> Message:
@@ -237,16 +272,9 @@ def parse_message(message: object) -> Message:
         else:
             reason = f"unknown message type {kind!r}; expected one of " + ", ".join(MESSAGE_TYPES)
         raise InvalidEvent("$.type", reason)
-    data = dict(message)
-    data["raw"] = message
-    try:
-        parsed: Message = _CONVERTER.structure(data, cls)
-    except cattrs.BaseValidationError as error:
-        found = _first_field_error(error)
-        if found is None:  # pragma: no cover - every hook failure carries a note
-            raise InvalidEvent("$", "the message could not be read") from None
-        key, reason = found
-        raise InvalidEvent(f"$.{key}", f"'{key}' {reason}") from None
+    parsed = _structure_directly(message, cls)
+    if parsed is None:
+        parsed = _structure_with_converter(message, cls)
     if not (
         _present(parsed.user_id)
         or _present(parsed.anonymous_id)

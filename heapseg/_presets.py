@@ -47,7 +47,59 @@ _CLASSIC: Final = (
 )
 
 # Segment Actions: Heap Cloud (Actions), Heap Cloud, Heap Web (Actions) (segment-actions.md)
+_ACTIONS_FLAT: Final = ValueRules(
+    objects="flatten", arrays="index", scalars="string", nulls="string", empty="drop"
+)
+"""The cloud destinations' ``flat()``: dotted keys, arrays by index, every value a string."""
+
+_HEAP_CLOUD_USER_FLAT: Final = ValueRules(
+    objects="flatten", arrays="index", scalars="keep", nulls="keep", empty="drop"
+)
+"""Heap Cloud's user properties: flattened the same way, values kept as JSON primitives."""
+
+_CLOUD_LIBRARY: Final = SegmentLibrary(value="cloud-mode-destination", user_value_wins=True)
+
 _ACTIONS: Final[tuple[Profile, ...]] = (
+    Profile(
+        name="actions-cloud",
+        reproduces='Segment\'s "Heap Cloud (Actions)" destination (actions-heap-cloud), '
+        "default presets",
+        family="actions-cloud",
+        mode="cloud",
+        integration_keys=("Heap Cloud (Actions)",),
+        values=_ACTIONS_FLAT,
+        segment_library=_CLOUD_LIBRARY,
+        timestamp="dayjs",
+        idempotency_key="messageId",
+        page_event="Page viewed",
+        screen_event="Screen viewed",
+        region_rule="EU",
+        track_identity_from=(),
+        identify_identity_from=("$.userId",),
+        track_traits_from=("$.context.traits",),
+        identify_traits_from=("$.traits",),
+    ),
+    Profile(
+        name="heap-cloud",
+        reproduces='Segment\'s "Heap Cloud" destination (actions-heap-cloud-server, 2026), '
+        "default presets",
+        family="heap-cloud",
+        mode="cloud",
+        integration_keys=("Heap Cloud",),
+        values=_ACTIONS_FLAT,
+        user_values=_HEAP_CLOUD_USER_FLAT,
+        segment_library=_CLOUD_LIBRARY,
+        timestamp="passthrough",
+        idempotency_key="messageId",
+        page_event="Page viewed",
+        screen_event="Screen viewed",
+        region_rule="EU",
+        track_identity_from=("$.userId",),
+        identify_identity_from=("$.userId",),
+        email_from=("$.email", "$.context.traits.email"),
+        track_traits_from=("$.context.traits",),
+        identify_traits_from=("$.traits",),
+    ),
     Profile(
         name="actions-web",
         reproduces="Segment's Heap Web (Actions) destination, device mode, default presets "

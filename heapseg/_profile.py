@@ -8,20 +8,23 @@ real integration sends. Start from a preset and change single choices with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Final, Literal
 
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, optional
 
+from heapseg._messages import MESSAGE_TYPES
 from heapseg._values import ValueRules
 
 __all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
 
 Family = Literal["classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack"]
 Mode = Literal["cloud", "device"]
-TimestampRule = Literal["none", "facade", "passthrough-or-original"]
-IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey"]
+TimestampRule = Literal["none", "facade", "passthrough-or-original", "dayjs", "passthrough"]
+IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey", "messageId-or-hash"]
+IDEMPOTENCY_RULES: Final = ("none", "messageId", "properties.idempotencyKey", "messageId-or-hash")
 RegionRule = Literal["none", "EU", "eu"]
 IntegrationsRule = Literal["facade", "any-name"]
 LimitsRule = Literal["off", "truncate", "reject"]
@@ -32,6 +35,21 @@ FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rud
 def _names(value: Iterable[str]) -> tuple[str, ...]:
     """Keep a sequence of names or paths as an immutable tuple."""
     return tuple(value)
+
+
+_MESSAGE_PATH: Final = re.compile(r"\$(?:\.[^.]+)+")
+
+
+def _message_paths(
+    _instance: object, attribute: Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    """Check a tuple of message paths such as ``("$.userId", "$.context.traits.id")``."""
+    for path in value:
+        if not isinstance(path, str) or _MESSAGE_PATH.fullmatch(path) is None:
+            raise ValueError(
+                f"{attribute.name} takes message paths such as '$.userId' or "
+                f"'$.context.traits.email', not {path!r}"
+            )
 
 
 @frozen
@@ -74,7 +92,9 @@ class Profile:
     ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
 
     require_user_id: bool = False
-    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null."""
+    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null.
+    Turned off in a cloud profile of the classic family, such messages are sent with the
+    ``anonymousId`` as their identity."""
 
     id_trait: bool = False
     """Add the ``userId`` (when truthy) to identify traits as ``id``."""
@@ -95,20 +115,22 @@ class Profile:
     """The ``segment_library`` property added to every call, or ``None`` for none."""
 
     timestamp: TimestampRule = field(
-        default="none", validator=in_(("none", "facade", "passthrough-or-original"))
+        default="none",
+        validator=in_(("none", "facade", "passthrough-or-original", "dayjs", "passthrough")),
     )
     """What track calls carry as the event time: ``none``; ``facade``: the message's
     ``timestamp`` read as Segment's classic libraries read it, as an ISO-8601 UTC string with
     milliseconds (left out when the message has none, so Heap uses the time of receipt);
     ``passthrough-or-original``: ``timestamp``, else ``originalTimestamp``, sent exactly as
-    the message carries it (RudderStack)."""
+    the message carries it (RudderStack); ``dayjs``: read as ``dayjs.utc`` reads it, as the
+    same UTC form (left out when falsy or unreadable); ``passthrough``: the message's value
+    unchanged, string or number."""
 
-    idempotency_key: IdempotencyRule = field(
-        default="none", validator=in_(("none", "messageId", "properties.idempotencyKey"))
-    )
-    """Where a track call's ``idempotency_key`` comes from, if anywhere: the ``messageId``, or
-    a truthy ``properties.idempotencyKey``, which is then left out of the properties
-    (RudderStack)."""
+    idempotency_key: IdempotencyRule = field(default="none", validator=in_(IDEMPOTENCY_RULES))
+    """Where a cloud track call's ``idempotency_key`` comes from, if anywhere: the
+    ``messageId``; a truthy ``properties.idempotencyKey``, which is then left out of the
+    properties (RudderStack); or ``messageId-or-hash``, replay-safe: every track gets a key,
+    the ``messageId`` or else a hash of the message (see docs/backfill.md)."""
 
     page_event: str | None = field(default=None, validator=optional(instance_of(str)))
     """The event name page calls are tracked under, or ``None``: page calls are unsupported."""
@@ -160,6 +182,67 @@ class Profile:
     RudderStack reads its destination aliases, an entry under any of the names decides (the
     last one in the message's key order; JavaScript truthiness), else ``All`` (on unless
     falsy)."""
+
+    # Segment Actions choices
+
+    track_identity_from: tuple[str, ...] = field(
+        default=(), converter=_names, validator=_message_paths
+    )
+    """Message paths (``$.userId``) track, page and screen calls read the user's identity
+    from: the first whose value exists (neither missing nor null) wins; ``()``: not mapped."""
+
+    identify_identity_from: tuple[str, ...] = field(
+        default=("$.userId",), converter=_names, validator=_message_paths
+    )
+    """Message paths identify calls read the user's identity from, as above."""
+
+    user_id_from: tuple[str, ...] = field(default=(), converter=_names, validator=_message_paths)
+    """Message paths of Heap's own numeric ``user_id``, as above; ``()``: not mapped."""
+
+    email_from: tuple[str, ...] = field(default=(), converter=_names, validator=_message_paths)
+    """Message paths of the e-mail address that identifies the user, as above."""
+
+    track_traits_from: tuple[str, ...] = field(
+        default=("$.context.traits",), converter=_names, validator=_message_paths
+    )
+    """Message paths of the user traits track, page and screen calls send, as above."""
+
+    identify_traits_from: tuple[str, ...] = field(
+        default=("$.traits",), converter=_names, validator=_message_paths
+    )
+    """Message paths of the user traits identify calls send, as above."""
+
+    user_values: ValueRules | None = field(
+        default=None, validator=optional(instance_of(ValueRules))
+    )
+    """How user properties are written when the integration writes them differently from
+    event properties; ``None``: by :attr:`values`."""
+
+    # Event selection
+
+    include_types: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(in_(MESSAGE_TYPES))
+    )
+    """Message types sent at all; ``()``: every type. Other types answer
+    ``Unsupported(type, "filtered: ...")``."""
+
+    exclude_types: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(in_(MESSAGE_TYPES))
+    )
+    """Message types never sent; an exclusion wins over an inclusion."""
+
+    include_events: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(instance_of(str))
+    )
+    """Event-name patterns a message with an event name must match one of to be sent;
+    ``()``: every name. The event name is a track's ``event``, and :attr:`page_event` /
+    :attr:`screen_event` for page and screen calls; ``*`` matches any run of characters,
+    ``?`` one character, ``\\`` escapes the next (docs/backfill.md)."""
+
+    exclude_events: tuple[str, ...] = field(
+        default=(), converter=_names, validator=deep_iterable(instance_of(str))
+    )
+    """Event-name patterns never sent, as above; an exclusion wins over an inclusion."""
 
     # Heap's limits
 

@@ -47,12 +47,13 @@ from heapseg._calls import (
     Track,
     Unsupported,
 )
-from heapseg._errors import InvalidEvent
+from heapseg._errors import InvalidEvent, Rejected
 from heapseg._isodate import facade_timestamp
 from heapseg._jsjson import js_stringify, js_to_string, js_truthy
 from heapseg._messages import Message, describe
 from heapseg._paths import MISSING, first_present, first_truthy, value_at
 from heapseg._profile import Profile
+from heapseg._replay import replay_key
 from heapseg._values import copy_value, write_values
 
 __all__ = ["translate_rudderstack"]
@@ -60,14 +61,6 @@ __all__ = ["translate_rudderstack"]
 _CLOUD: Final = "RudderStack's Heap destination"
 _DEVICE: Final = "RudderStack's Heap device-mode integration"
 _IDEMPOTENCY_KEY: Final = "idempotencyKey"
-
-
-class _Rejected(Exception):
-    """RudderStack cannot send the message: carries why, becomes an Unsupported."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def translate_rudderstack(message: Message, profile: Profile) -> list[Call]:
@@ -85,7 +78,7 @@ def translate_rudderstack(message: Message, profile: Profile) -> list[Call]:
         if device:
             return _device(raw, kind, profile)
         return [_cloud(raw, kind, profile)]
-    except _Rejected as rejected:
+    except Rejected as rejected:
         return [Unsupported(kind, f"{_DEVICE if device else _CLOUD} {rejected.reason}")]
 
 
@@ -116,7 +109,7 @@ def _sendable(value: object, what: str) -> Identity:
         number = copy_value(value)
         if isinstance(number, (int, float)) and math.isfinite(number):
             return number
-    raise _Rejected(
+    raise Rejected(
         f"would send {what} as {js_stringify(value)}; Heap takes only a string or a number"
     )
 
@@ -124,7 +117,7 @@ def _sendable(value: object, what: str) -> Identity:
 def _identity(raw: Mapping[str, JSONValue], profile: Profile) -> Identity:
     path, value = first_truthy(raw, profile.identity_sources)
     if value is MISSING or not js_truthy(value):
-        raise _Rejected("rejects it: userId is required")
+        raise Rejected("rejects it: userId is required")
     return _sendable(value, f"the identity (from {path})")
 
 
@@ -140,7 +133,7 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
     if kind == "identify":
         traits = _traits(raw, profile)
         if traits is None:
-            raise _Rejected("rejects it: traits are required")
+            raise Rejected("rejects it: traits are required")
         identity = _identity(raw, profile)
         properties = _flatten(traits, profile)
         if removes_key:
@@ -148,7 +141,7 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
         return AddUserProperties(properties, identity=identity)
     event = _event(raw)
     if not event:
-        raise _Rejected("rejects it: event is required")
+        raise Rejected("rejects it: event is required")
     source = raw.get("properties", MISSING)
     properties = {} if source is MISSING else _flatten(source, profile)
     key: Identity | None = None
@@ -159,6 +152,8 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
             key = _sendable(wanted, "the idempotency_key")
     elif profile.idempotency_key == "messageId" and raw.get("messageId") is not None:
         key = js_to_string(raw["messageId"])
+    elif profile.idempotency_key == "messageId-or-hash":
+        key = replay_key(raw)
     timestamp = _timestamp(raw, profile)
     identity = _identity(raw, profile)
     return Track(event, properties, identity=identity, timestamp=timestamp, idempotency_key=key)

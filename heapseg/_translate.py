@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from heapseg._actions_cloud import translate_actions_cloud
 from heapseg._actions_web import translate_actions_web
 from heapseg._calls import Call, Unsupported
 from heapseg._classic import translate_classic
 from heapseg._errors import InvalidEvent
 from heapseg._facade import destination_enabled
+from heapseg._heap_cloud import translate_heap_cloud
 from heapseg._jsjson import js_truthy
 from heapseg._limits import apply_limits
 from heapseg._messages import Message, parse_message
@@ -17,11 +19,14 @@ from heapseg._normalize import find_non_json
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
 from heapseg._profile import Profile
 from heapseg._rudderstack import translate_rudderstack
+from heapseg._selection import select
 
 __all__ = ["translate"]
 
 _FAMILIES: Final[dict[str, Callable[[Message, Profile], list[Call]]]] = {
     "classic": translate_classic,
+    "actions-cloud": translate_actions_cloud,
+    "heap-cloud": translate_heap_cloud,
     "actions-web": translate_actions_web,
     "rudderstack": translate_rudderstack,
 }
@@ -41,6 +46,9 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     """
     chosen = resolve_profile(profile)
     message = parse_message(event)
+    filtered = select(message, chosen)
+    if filtered is not None:
+        return [filtered]
     if chosen.integrations_rule == "any-name":
         if not _enabled_by_any_name(message.raw, chosen.integration_keys):
             return [
@@ -62,7 +70,7 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
                     )
                 ]
     try:
-        return apply_limits(_FAMILIES[chosen.family](message, chosen), chosen, message.type)
+        calls = _FAMILIES[chosen.family](message, chosen)
     except (TypeError, AttributeError) as error:
         # Only non-JSON Python values get here; find the first one and name its path.
         found = find_non_json(event)
@@ -74,6 +82,10 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
             f"{what} is not JSON data; pass JSON values, or convert the message with "
             "heapseg.normalize() first",
         ) from error
+    if not calls:
+        # Nothing is dropped silently: a message that makes no call says so.
+        return [Unsupported(message.type, f"profile {chosen.name!r} makes no Heap call for it")]
+    return apply_limits(calls, chosen, message.type)
 
 
 def _enabled_by_any_name(message: Mapping[str, Any], names: tuple[str, ...]) -> bool:

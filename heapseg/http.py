@@ -112,6 +112,108 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
     return requests
 
 
+_ACTIONS_HEADERS: Final = MappingProxyType(
+    {"content-type": "application/json", "user-agent": "Segment (Actions)"}
+)
+
+
+def _user_identifier(call: Track) -> dict[str, JSONValue]:
+    """The identifiers a Track carries, in the order the Actions destinations write them."""
+    found: dict[str, JSONValue] = {}
+    for key in ("identity", "anonymous_id", "user_id", "email"):
+        value = getattr(call, key)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def _actions_event(call: Track, *, identifier_first: bool) -> dict[str, JSONValue]:
+    event: dict[str, JSONValue] = {"event": call.event}
+    if identifier_first:
+        event["user_identifier"] = _user_identifier(call)
+    event["custom_properties"] = dict(call.properties)
+    if call.idempotency_key is not None:
+        event["idempotency_key"] = call.idempotency_key
+    if not identifier_first:
+        event["user_identifier"] = _user_identifier(call)
+    if call.timestamp is not None:
+        event["timestamp"] = call.timestamp
+    return event
+
+
+def _refuse(integration: str, call: Call) -> ConfigurationError:
+    return ConfigurationError(
+        f"{integration} sends no request for {_kind(call)}; "
+        "render only the calls that translate() returned for its profile"
+    )
+
+
+def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Request]:
+    """Heap Cloud (Actions): the legacy user-properties body, the integrations track body.
+
+    trackEvent's side call (an addUserProperties call followed by its track call)
+    writes ``app_id`` first; identifyUser's writes ``identity`` first.
+    """
+    requests: list[Request] = []
+    for index, call in enumerate(calls):
+        body: dict[str, JSONValue]
+        if type(call) is Track:
+            body = {
+                "app_id": app_id,
+                "events": [_actions_event(call, identifier_first=False)],
+                "library": "server",
+            }
+            requests.append(
+                Request("POST", f"{base}/api/integrations/track", _ACTIONS_HEADERS, body)
+            )
+        elif type(call) is AddUserProperties and call.identity is not None:
+            properties: JSONValue = dict(call.properties)
+            before_track = index + 1 < len(calls) and type(calls[index + 1]) is Track
+            if before_track:
+                body = {"app_id": app_id, "identity": call.identity, "properties": properties}
+            else:
+                body = {"identity": call.identity, "app_id": app_id, "properties": properties}
+            requests.append(
+                Request("POST", f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body)
+            )
+        elif type(call) is not Unsupported:
+            raise _refuse("Heap Cloud (Actions)", call)
+    return requests
+
+
+def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Request]:
+    """Heap Cloud: the integrations ``users[]`` and ``events[]`` bodies."""
+    requests: list[Request] = []
+    for call in calls:
+        body: dict[str, JSONValue]
+        if type(call) is Track:
+            body = {
+                "app_id": app_id,
+                "library": "server",
+                "events": [_actions_event(call, identifier_first=True)],
+            }
+            requests.append(
+                Request("POST", f"{base}/api/integrations/track", _ACTIONS_HEADERS, body)
+            )
+        elif type(call) is AddUserProperties and call.identity is not None:
+            user: dict[str, JSONValue] = {
+                "user_identifier": {"identity": call.identity},
+                "custom_properties": dict(call.properties),
+            }
+            body = {"app_id": app_id, "library": "server", "users": [user]}
+            requests.append(
+                Request(
+                    "POST",
+                    f"{base}/api/integrations/add_user_properties",
+                    _ACTIONS_HEADERS,
+                    body,
+                )
+            )
+        elif type(call) is not Unsupported:
+            raise _refuse("Heap Cloud", call)
+    return requests
+
+
 _RUDDERSTACK_HEADERS: Final = MappingProxyType(
     {"Accept": "application/json", "Content-Type": "application/json"}
 )
@@ -155,6 +257,8 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
 
 _RENDERERS: Final[dict[str, Callable[[list[Call], str, str], list[Request]]]] = {
     "classic": _render_classic,
+    "actions-cloud": _render_actions_cloud,
+    "heap-cloud": _render_heap_cloud,
     "rudderstack": _render_rudderstack,
 }
 

@@ -524,3 +524,10 @@ def test_evolve_only_the_array_limit() -> None:
 def test_array_limit_must_be_a_non_negative_integer() -> None:
     with pytest.raises(ValueError, match="browser_array_limit"):
         attrs.evolve(PRESET, browser_array_limit=-1)
+
+
+def test_identify_with_neither_user_id_nor_traits_is_unsupported_not_dropped() -> None:
+    (call,) = heapseg.translate({"type": "identify", "anonymousId": "a1"}, profile="actions-web")
+    assert isinstance(call, heapseg.Unsupported)
+    assert call.type == "identify"
+    assert "neither a userId nor traits" in call.reason

@@ -19,11 +19,25 @@ PROFILE_NAMES = list(heapseg.PROFILES)
 
 
 def _track(properties: dict[str, Any], event: str = "E", user: str = "u1") -> dict[str, Any]:
-    return {"type": "track", "userId": user, "event": event, "properties": properties}
+    return {
+        "type": "track",
+        "messageId": "m1",
+        "anonymousId": "a1",
+        "userId": user,
+        "event": event,
+        "properties": properties,
+    }
 
 
 def _identify(traits: dict[str, Any], user: str = "u1") -> dict[str, Any]:
-    return {"type": "identify", "userId": user, "traits": traits, "context": {"traits": traits}}
+    return {
+        "type": "identify",
+        "messageId": "m1",
+        "anonymousId": "a1",
+        "userId": user,
+        "traits": traits,
+        "context": {"traits": traits},
+    }
 
 
 def _one(calls: list[heapseg.Call], kind: type) -> Any:
@@ -44,8 +58,7 @@ def wide() -> dict[str, str]:
 
 @pytest.mark.parametrize("name", PROFILE_NAMES)
 def test_huge_string_property_and_event(name: str, huge: str) -> None:
-    (call,) = heapseg.translate(_track({"big": huge}, event=huge), name)
-    assert isinstance(call, Track)
+    call = _one(heapseg.translate(_track({"big": huge}, event=huge), name), Track)
     assert call.event == huge
     assert call.properties["big"] == huge
 
@@ -59,8 +72,7 @@ def test_huge_string_trait(name: str, huge: str) -> None:
 @pytest.mark.parametrize("name", PROFILE_NAMES)
 def test_huge_strings_cut_by_the_limits(name: str, huge: str) -> None:
     profile = attrs.evolve(heapseg.PROFILES[name], limits="truncate")
-    (call,) = heapseg.translate(_track({"big": huge}, event=huge), profile)
-    assert isinstance(call, Track)
+    call = _one(heapseg.translate(_track({"big": huge}, event=huge), profile), Track)
     event_most = 1024 if profile.mode == "cloud" else 255
     assert call.event == "h" * event_most
     assert call.properties["big"] == "h" * 1023
@@ -83,27 +95,23 @@ def test_huge_digit_timestamps(name: str) -> None:
     # parseInt reads leading zeros away: this is epoch milliseconds 1700000000000.
     padded = "0" * TEN_MB + "1700000000000"
     message = {**_track({}), "timestamp": padded}
-    (call,) = heapseg.translate(message, name)
-    assert isinstance(call, Track)
+    call = _one(heapseg.translate(message, name), Track)
     if heapseg.PROFILES[name].timestamp == "facade":
         assert call.timestamp == "2023-11-14T22:13:20.000Z"
-    # Beyond a double's range: not a date. Profiles that read the timestamp say so.
-    message = {**_track({}), "timestamp": "1" * 5000}
+    # Beyond a double's range: not epoch milliseconds. Profiles that must read a date say
+    # so; the others send text on, or nothing.
     try:
-        answer: object = heapseg.translate(message, name)
+        answer: object = heapseg.translate({**_track({}), "timestamp": "1" * 5000}, name)
     except heapseg.InvalidEvent as error:
         answer = error.path
     if answer != "$.timestamp":
         assert isinstance(answer, list)
-        (call,) = answer
-        assert isinstance(call, Track)
-        assert call.timestamp is None
+        assert isinstance(_one(answer, Track).timestamp, (str, type(None)))
 
 
 @pytest.mark.parametrize("name", PROFILE_NAMES)
 def test_wide_properties(name: str, wide: dict[str, str]) -> None:
-    (call,) = heapseg.translate(_track(wide), name)
-    assert isinstance(call, Track)
+    call = _one(heapseg.translate(_track(wide), name), Track)
     for key, value in wide.items():
         assert call.properties[key] == value
     assert len(call.properties) - WIDE <= 2  # what the integration adds itself
@@ -122,11 +130,12 @@ def test_wide_properties_under_the_limits(name: str, mode: str, wide: dict[str, 
     profile = attrs.evolve(heapseg.PROFILES[name], limits=mode)
     assert heapseg.translate(_track(wide), profile) == heapseg.translate(_track(wide), name)
     long_keys = {f"{index:06d}" + "k" * 1100: "v" for index in range(1000)}
-    (call,) = heapseg.translate(_track(long_keys), profile)
+    calls = heapseg.translate(_track(long_keys), profile)
     if mode == "reject":
+        (call,) = calls
         assert isinstance(call, Unsupported)
     else:
-        assert isinstance(call, Track)
+        call = _one(calls, Track)
         key_most = 1023 if profile.mode == "cloud" else 511
         for key in long_keys:
             assert call.properties[key[:key_most]] == "v"

@@ -88,13 +88,27 @@ def with_limits(name: str, limits: str) -> heapseg.Profile:
 
 
 def track(event: str = "E", properties: Mapping[str, Any] | None = None, user: str = "u1") -> dict:
-    return {"type": "track", "userId": user, "event": event, "properties": dict(properties or {})}
+    return {
+        "type": "track",
+        "messageId": "m1",
+        "anonymousId": "a1",
+        "userId": user,
+        "event": event,
+        "properties": dict(properties or {}),
+    }
 
 
 def identify(traits: Mapping[str, Any] | None = None, user: str = "u1") -> dict:
     # RudderStack device mode reads context.traits, the others traits.
     traits = dict(traits or {})
-    return {"type": "identify", "userId": user, "traits": traits, "context": {"traits": traits}}
+    return {
+        "type": "identify",
+        "messageId": "m1",
+        "anonymousId": "a1",
+        "userId": user,
+        "traits": traits,
+        "context": {"traits": traits},
+    }
 
 
 def only(calls: list[Call], kind: type) -> Any:

@@ -76,3 +76,15 @@ def test_profile_argument_must_be_a_name_or_profile() -> None:
 
 def test_profile_is_exported() -> None:
     assert isinstance(heapseg.PROFILES["classic-device"], Profile)
+
+
+def test_classic_cloud_without_the_user_id_rule_keys_anonymous_messages_by_anonymous_id() -> None:
+    anonymous = attrs.evolve(heapseg.PROFILES["classic-cloud"], require_user_id=False)
+    track = {"type": "track", "anonymousId": "anon-1", "event": "E"}
+    identify = {"type": "identify", "anonymousId": "anon-1", "traits": {"plan": "pro"}}
+    assert heapseg.translate(track, profile=anonymous) == [
+        Track("E", {"segment_library": ""}, identity="anon-1")
+    ]
+    assert heapseg.translate(identify, profile=anonymous) == [
+        heapseg.AddUserProperties({"plan": "pro", "segment_library": ""}, identity="anon-1")
+    ]

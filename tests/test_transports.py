@@ -238,9 +238,14 @@ def test_an_unreachable_host_is_a_network_error(send: Run, profile: str) -> None
 
 
 THIRTY_ONE = [track_message(n) for n in range(31)]
+SINGLE_OBJECT = [
+    name for name in CLOUD if urlpath(rendered(name, False, THIRTY_ONE[:1])[0].url) == "/api/track"
+]
+"""Cloud profiles whose track requests carry one event object (not an ``events`` array)."""
+EVENTS_ARRAY = [name for name in CLOUD if name not in SINGLE_OBJECT]
 
 
-@PROFILE
+@pytest.mark.parametrize("profile", SINGLE_OBJECT)
 def test_requests_are_paced_within_heaps_limits(
     send: Run, standin: HeapStandIn, profile: str
 ) -> None:
@@ -251,11 +256,21 @@ def test_requests_are_paced_within_heaps_limits(
     assert 0 < wait <= 30  # 30 s less the time the first 30 took
 
 
+@pytest.mark.parametrize("profile", EVENTS_ARRAY)
+def test_events_array_requests_count_against_the_bulk_limits(
+    send: Run, standin: HeapStandIn, profile: str
+) -> None:
+    # Each request is a bulk body of one event: 1000 events per minute per identity.
+    summary, sleeps = send(rendered(profile, False, THIRTY_ONE), base_url=standin.url)
+    assert (summary.accepted, sleeps) == (31, [])
+
+
 @PROFILE
 def test_one_bulk_request_needs_no_pacing(send: Run, standin: HeapStandIn, profile: str) -> None:
     summary, sleeps = send(rendered(profile, True, THIRTY_ONE), base_url=standin.url)
     assert (summary.accepted, summary.attempts, sleeps) == (1, 1, [])
-    assert [e["properties"]["n"] for e in standin.events] == list(range(31))
+    sent = [e.get("properties", e.get("custom_properties")) for e in standin.events]
+    assert [int(properties["n"]) for properties in sent] == list(range(31))
 
 
 @PROFILE

@@ -1,0 +1,206 @@
+"""Throughput of heapseg against hand-written baselines, as ratios.
+
+Run from the repository root::
+
+    python benchmarks/bench.py            # 2000 generated events, 9 repeats
+    python benchmarks/bench.py --events 5000 --repeats 9
+
+For every profile in ``heapseg.PROFILES`` it reports events per second for
+``translate``, for ``translate`` + ``http.render`` (cloud profiles) and for the
+command line end to end, and for classic-cloud the ratios against the
+baselines in ``baseline.py``: heapseg time / baseline time, lower is better.
+The events are timed in chunks of 100 with ``time.perf_counter``; each figure
+sums every chunk's best time over the repeats, and heapseg and baseline runs
+alternate chunk by chunk so that a busy machine slows both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import baseline
+import events
+
+import heapseg
+
+APP_ID = "1535634150"
+TARGETS = {
+    "translate / hand-written": 2.0,
+    "translate+render / translate": 1.3,
+    "CLI / json round trip": 2.0,
+}
+
+
+def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
+    """The command line as users run it: ``heapseg translate`` in this process, NDJSON
+    on stdin and stdout; the ``python -m heapseg`` loop where there is no such command."""
+    try:
+        from heapseg._cli import main
+    except ImportError:
+        return "python -m heapseg loop (json.loads, translate, to_dict, json.dumps)", _cli_loop
+
+    def run_cli(lines: list[str], profile: str) -> None:
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+        stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        saved = sys.stdin
+        sys.stdin = stdin
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
+                main(["translate", "--profile", profile, "--progress", "never"])
+        finally:
+            sys.stdin = saved
+
+    return "heapseg translate, in-process, NDJSON through stdin and stdout", run_cli
+
+
+def _cli_loop(lines: list[str], profile: str) -> None:
+    write = io.StringIO().write
+    for number, line in enumerate(lines, start=1):
+        message = json.loads(line)
+        for call in heapseg.translate(message, profile):
+            record = {"line": number, "messageId": message.get("messageId")}
+            record.update(heapseg.to_dict(call))
+            write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+CHUNK = 100
+CLI_CHUNK = 1000
+"""Events per timed run; more for the command line, so that starting it costs little.
+Short runs are often left alone by a busy machine, so the best of several repeats of
+each chunk is a steady figure even when other work comes and goes."""
+
+Run = Callable[[int], object]
+"""A measurement: processes chunk ``i`` of the events."""
+
+
+def _best(runs: dict[str, Run], chunks: int, repeats: int) -> dict[str, float]:
+    """Each run's time over all chunks: the sum of every chunk's best of ``repeats``.
+
+    Runs alternate chunk by chunk, so that a slower spell of the machine hits them alike.
+    """
+    best = {name: [float("inf")] * chunks for name in runs}
+    clock = time.perf_counter
+    for _ in range(repeats):
+        gc.collect()
+        for index in range(chunks):
+            for name, run in runs.items():
+                start = clock()
+                run(index)
+                elapsed = clock() - start
+                if elapsed < best[name][index]:
+                    best[name][index] = elapsed
+    return {name: sum(times) for name, times in best.items()}
+
+
+def _check_baseline(messages: list[dict[str, Any]]) -> None:
+    """The hand-written baseline must write exactly what heapseg writes, or it proves nothing."""
+    for index, message in enumerate(messages):
+        expected = [heapseg.to_dict(c) for c in heapseg.translate(message, "classic-cloud")]
+        if baseline.classic_cloud(message) != expected:
+            raise SystemExit(f"baseline differs from heapseg on generated event {index}")
+
+
+def _translate_run(chunks: list[list[dict[str, Any]]], profile: str) -> Run:
+    translate = heapseg.translate
+    return lambda index: [translate(message, profile) for message in chunks[index]]
+
+
+def _translate_render_run(chunks: list[list[dict[str, Any]]], profile: str) -> Run:
+    translate = heapseg.translate
+    render = heapseg.http.render
+
+    def run(index: int) -> None:
+        for message in chunks[index]:
+            render(translate(message, profile), app_id=APP_ID, profile=profile)
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=2000, help="generated events (2000)")
+    parser.add_argument("--repeats", type=int, default=9, help="rounds, best kept (9)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="append", help="only these profiles")
+    args = parser.parse_args(argv)
+
+    lines = events.generate_lines(args.events, args.seed)
+    messages = [json.loads(line) for line in lines]
+    _check_baseline(messages)
+    cli_name, run_cli = _cli_runner()
+    count = len(messages)
+    line_chunks = [lines[start : start + CHUNK] for start in range(0, count, CHUNK)]
+    message_chunks = [messages[start : start + CHUNK] for start in range(0, count, CHUNK)]
+    chunks = len(message_chunks)
+    cli_chunks = [lines[start : start + CLI_CHUNK] for start in range(0, count, CLI_CHUNK)]
+    classic = baseline.classic_cloud
+    round_trip = baseline.json_round_trip
+    baselines: dict[str, Run] = {
+        "hand-written": lambda index: [classic(m) for m in message_chunks[index]],
+        "json": lambda index: [round_trip(line) for line in line_chunks[index]],
+    }
+
+    base = _best(baselines, chunks, args.repeats)
+    print(
+        f"{count} events in chunks of {CHUNK}, best of {args.repeats} per chunk; "
+        f"Python {sys.version.split()[0]}"
+    )
+    print(f"CLI measured as: {cli_name}")
+    print(f"baseline hand-written classic-cloud: {count / base['hand-written']:>10,.0f} events/s")
+    print(f"baseline json.loads + json.dumps:    {count / base['json']:>10,.0f} events/s")
+    print()
+    header = f"{'profile':<18}{'translate/s':>13}{'+render/s':>12}{'CLI/s':>10}"
+    print(header + f"{'tr/base':>9}{'+render':>9}{'CLI/json':>10}")
+    ratios: dict[str, float] = {}
+    for name, profile in heapseg.PROFILES.items():
+        if args.profile and name not in args.profile:
+            continue
+        runs: dict[str, Run] = {"translate": _translate_run(message_chunks, name), **baselines}
+        if profile.mode == "cloud":
+            runs["render"] = _translate_render_run(message_chunks, name)
+        best = _best(runs, chunks, args.repeats)
+        cli_runs: dict[str, Run] = {
+            "cli": lambda index, name=name: run_cli(cli_chunks[index], name),
+            "json": lambda index: [round_trip(line) for line in cli_chunks[index]],
+        }
+        best.update(_best(cli_runs, len(cli_chunks), args.repeats))
+        translate_ratio = best["translate"] / best["hand-written"]
+        render_ratio = best["render"] / best["translate"] if "render" in best else None
+        cli_ratio = best["cli"] / best["json"]
+        render_rate = f"{count / best['render']:>12,.0f}" if "render" in best else f"{'-':>12}"
+        render_text = f"{render_ratio:>9.2f}" if render_ratio is not None else f"{'-':>9}"
+        print(
+            f"{name:<18}{count / best['translate']:>13,.0f}{render_rate}"
+            f"{count / best['cli']:>10,.0f}{translate_ratio:>9.2f}{render_text}{cli_ratio:>10.2f}"
+        )
+        if name == "classic-cloud":
+            ratios["translate / hand-written"] = translate_ratio
+            if render_ratio is not None:
+                ratios["translate+render / translate"] = render_ratio
+            ratios["CLI / json round trip"] = cli_ratio
+
+    if ratios:
+        print("\nclassic-cloud targets (heapseg time / baseline time):")
+        for label, value in ratios.items():
+            verdict = "ok" if value <= TARGETS[label] else "MISSED"
+            print(f"  {label:<30}{value:6.2f}  (target <= {TARGETS[label]:.1f})  {verdict}")
+
+    print("\nmemory while streaming: python benchmarks/cli_memory.py")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

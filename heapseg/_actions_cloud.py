@@ -1,0 +1,206 @@
+"""The ``actions-cloud`` profile: Segment's "Heap Cloud (Actions)" destination, default presets.
+
+Everything the destination does to a message is in this file, in the order it does it:
+
+1. Subscriptions: track, page and screen go to the ``trackEvent`` action,
+   identify to ``identifyUser``; alias and group are not handled.
+2. The Actions runtime maps, empty-strips and validates the fields
+   (:mod:`heapseg._actions_kit`): ``message_id`` is required; ``identity``
+   (``Profile.track_identity_from``, not mapped by default) and
+   ``anonymous_id`` keep an explicit null; numbers in string fields become text.
+3. trackEvent: with neither an anonymous id nor an identity (JS truthiness)
+   the destination refuses the event. Otherwise the event is named after
+   ``event`` for track, ``Profile.page_event`` / ``Profile.screen_event`` for
+   page and screen (``"track"`` when empty); its properties are
+   ``segment_library`` (a property of that name wins), then the flattened
+   properties (``Profile.values``), then ``name`` when defined; the
+   ``user_identifier`` is the identity when defined, else the anonymous id
+   when defined, never both (``isDefined``: ``""``, ``0`` and ``"0"`` are
+   not); ``idempotency_key`` is the messageId; ``timestamp`` is
+   ``dayjs.utc(timestamp).toISOString()`` when truthy and readable.
+4. With a defined identity and a defined anonymous id or ``context.traits``,
+   an ``addUserProperties`` call comes first: ``anonymous_id``, then the
+   flattened traits (a trait ``anonymous_id`` wins), for the identity as given.
+5. identifyUser: without a defined ``userId`` the destination refuses the
+   message; otherwise one ``addUserProperties`` call with ``anonymous_id`` when
+   truthy (``"0"`` included) and the flattened traits, sent even when empty.
+
+Errors: a value of the wrong type (an object as ``event``, an unreadable
+timestamp) breaks the Segment spec and raises ``InvalidEvent``. Where the
+destination or its runtime refuses a valid message (no messageId, no usable
+identifier, no identity on identify) the answer is ``Unsupported`` whose reason
+quotes the destination's own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from heapseg._actions_kit import (
+    Field,
+    Rejected,
+    event_time,
+    is_defined,
+    map_fields,
+    missing_field,
+    truthy,
+    unsupported,
+    with_library,
+)
+from heapseg._calls import AddUserProperties, Call, JSONValue, Track
+from heapseg._messages import Message
+from heapseg._profile import Profile
+from heapseg._replay import replay_key
+from heapseg._values import write_values
+
+__all__ = ["translate_actions_cloud"]
+
+_DESTINATION: Final = "Heap Cloud (Actions)"
+
+_MESSAGE_ID: Final = Field("message_id")
+_IDENTITY: Final = Field("identity", allow_null=True)
+_USER_ID: Final = Field("user_id", allow_null=True)
+_ANONYMOUS_ID: Final = Field("anonymous_id", allow_null=True)
+_EVENT: Final = Field("event")
+_PROPERTIES: Final = Field("properties", "object")
+_TIMESTAMP: Final = Field("timestamp", "datetime")
+_NAME: Final = Field("name")
+_TRAITS: Final = Field("traits", "object")
+
+
+def translate_actions_cloud(message: Message, profile: Profile) -> list[Call]:
+    """Map one parsed message the way Heap Cloud (Actions) does with its default presets."""
+    kind = message.type
+    try:
+        if kind in ("track", "page", "screen"):
+            if _event_name(kind, None, profile) is None:
+                return unsupported(
+                    kind, f"{_DESTINATION} does not handle {kind} calls", message.raw
+                )
+            return _track_event(message, profile)
+        if kind == "identify":
+            return _identify_user(message, profile)
+    except Rejected as rejection:
+        return unsupported(
+            kind, f"{_DESTINATION} rejects the message: {rejection.reason}", message.raw
+        )
+    return unsupported(
+        kind,
+        f"{_DESTINATION} does not handle {kind} calls; no preset or action subscribes them",
+        message.raw,
+    )
+
+
+def _event_name(kind: str, event: object, profile: Profile) -> str | None:
+    if kind == "page":
+        return profile.page_event
+    if kind == "screen":
+        return profile.screen_event
+    return event if isinstance(event, str) and event else "track"
+
+
+def _object(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _track_event(message: Message, profile: Profile) -> list[Call]:
+    raw = message.raw
+    payload = map_fields(
+        raw,
+        (
+            (_MESSAGE_ID, ("$.messageId",)),
+            (_IDENTITY, profile.track_identity_from),
+            (_ANONYMOUS_ID, ("$.anonymousId",)),
+            (_EVENT, ("$.event",)),
+            (_PROPERTIES, ("$.properties",)),
+            (_TIMESTAMP, ("$.timestamp",)),
+            (_NAME, ("$.name",)),
+            (_TRAITS, profile.track_traits_from),
+        ),
+        _DESTINATION,
+    )
+    if "message_id" not in payload:
+        raise Rejected(missing_field("message_id"))
+    identity = payload.get("identity")
+    anonymous_id = payload.get("anonymous_id")
+    if not truthy(anonymous_id) and not truthy(identity):
+        raise Rejected("Either Anonymous id or Identity should be specified.")
+    properties = with_library(
+        write_values(_object(payload.get("properties")), profile.values), raw, profile
+    )
+    name = payload.get("name")
+    if is_defined(name):
+        assert isinstance(name, str)
+        properties["name"] = name
+    track_identity: str | None = None
+    track_anonymous_id: str | None = None
+    if truthy(identity) and is_defined(identity):
+        assert isinstance(identity, str)
+        track_identity = identity
+    elif truthy(anonymous_id) and is_defined(anonymous_id):
+        assert isinstance(anonymous_id, str)
+        track_anonymous_id = anonymous_id
+    else:
+        raise Rejected("Either identity or anonymous id are required.")
+    event_name = _event_name(message.type, payload.get("event"), profile)
+    assert event_name is not None
+    message_id = payload["message_id"]
+    assert isinstance(message_id, str)
+    track = Track(
+        event_name,
+        properties,
+        identity=track_identity,
+        anonymous_id=track_anonymous_id,
+        timestamp=event_time(payload.get("timestamp"), profile),
+        idempotency_key=_idempotency_key(message_id, message, profile),
+    )
+    traits = payload.get("traits")
+    if is_defined(identity) and (is_defined(anonymous_id) or is_defined(traits)):
+        assert isinstance(identity, str)
+        user_properties: dict[str, JSONValue] = {}
+        if is_defined(anonymous_id):
+            assert isinstance(anonymous_id, str)
+            user_properties["anonymous_id"] = anonymous_id
+        user_properties.update(_user_values(traits, profile))
+        return [AddUserProperties(user_properties, identity=identity), track]
+    return [track]
+
+
+def _user_values(traits: object, profile: Profile) -> dict[str, JSONValue]:
+    if not is_defined(traits):
+        return {}
+    rules = profile.user_values if profile.user_values is not None else profile.values
+    return write_values(_object(traits), rules)
+
+
+def _identify_user(message: Message, profile: Profile) -> list[Call]:
+    payload = map_fields(
+        message.raw,
+        (
+            (_USER_ID, profile.identify_identity_from),
+            (_ANONYMOUS_ID, ("$.anonymousId",)),
+            (_TRAITS, profile.identify_traits_from),
+        ),
+        _DESTINATION,
+    )
+    user_id = payload.get("user_id")
+    if not truthy(user_id) or not is_defined(user_id):
+        raise Rejected("Missing identity, cannot add user properties without identity")
+    assert isinstance(user_id, str)
+    properties: dict[str, JSONValue] = {}
+    anonymous_id = payload.get("anonymous_id")
+    if truthy(anonymous_id):
+        assert isinstance(anonymous_id, str)
+        properties["anonymous_id"] = anonymous_id
+    properties.update(_user_values(payload.get("traits"), profile))
+    return [AddUserProperties(properties, identity=user_id)]
+
+
+def _idempotency_key(message_id: str, message: Message, profile: Profile) -> str | None:
+    """The messageId, as the destination sends it; replay-safe, the same key made long enough."""
+    if profile.idempotency_key == "messageId":
+        return message_id
+    if profile.idempotency_key == "messageId-or-hash":
+        return replay_key(message.raw)
+    return None

@@ -1,0 +1,689 @@
+"""The ``heapseg`` command line, run as a real process (``python -m heapseg``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import heapseg
+from heapseg._cli_input import merge_batch_item
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "heapseg" / "data" / "sample.ndjson"
+
+
+def run(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m heapseg`` from the worktree, so the worktree's package is used."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "heapseg", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def records(output: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.decode("utf-8").split("\n") if line]
+
+
+def ndjson(*messages: object) -> bytes:
+    return "".join(json.dumps(m) + "\n" for m in messages).encode("utf-8")
+
+
+def stats_of(tmp_path: Path, *args: str, stdin: bytes = b"") -> tuple[int, dict[str, Any]]:
+    path = tmp_path / "stats.json"
+    done = run("translate", "--stats", str(path), *args, stdin=stdin)
+    return done.returncode, json.loads(path.read_text("utf-8"))
+
+
+# Hand-derived from segment-classic.md: device mode tracks the event with its properties
+# as they are (flat scalars stay), and adds nothing else.
+SIGNED_UP = {
+    "type": "track",
+    "messageId": "m-1",
+    "userId": "u1",
+    "event": "Signed Up",
+    "properties": {"plan": "pro"},
+}
+SIGNED_UP_DEVICE_CALL = {"call": "track", "event": "Signed Up", "properties": {"plan": "pro"}}
+
+# Classic drops page calls (segment-classic.md: page/alias/group unsupported).
+PAGE = {"type": "page", "messageId": "m-2", "userId": "u1", "name": "Pricing"}
+
+
+# --- bare command, help, sub-commands ---------------------------------------------------
+
+
+def test_bare_command_prints_help_on_stdout_and_exits_0() -> None:
+    done = run()
+    assert done.returncode == 0
+    text = done.stdout.decode()
+    assert text.startswith("usage: heapseg")
+    for command in ("translate", "demo", "profiles"):
+        assert command in text
+    assert done.stderr == b""
+
+
+def test_translate_help_names_every_option() -> None:
+    done = run("translate", "--help")
+    assert done.returncode == 0
+    for option in (
+        "--profile",
+        "--http",
+        "--app-id",
+        "--region",
+        "--bulk",
+        "--errors",
+        "--stats",
+        "--sample",
+        "--format",
+        "--progress",
+    ):
+        assert option in done.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["frobnicate"],
+        ["translate", "--profile", "no-such-profile", "--sample"],
+        ["translate", "--sample", str(SAMPLE)],
+        ["translate", "--app-id", "1", "--sample"],
+        ["translate", "--region", "EU", "--sample"],
+        ["translate", "--http", "--sample"],
+        ["translate", "--format", "xml", "--sample"],
+    ],
+)
+def test_usage_errors_exit_2_with_one_message_and_no_output(args: list[str]) -> None:
+    done = run(*args)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert done.stderr.startswith(b"heapseg: error: ")
+    assert b"Traceback" not in done.stderr
+
+
+# --- translate: input forms ---------------------------------------------------------------
+
+
+def test_sample_every_output_traces_back_to_its_input_line(tmp_path: Path) -> None:
+    lines = SAMPLE.read_text("utf-8").split("\n")
+    status, stats = stats_of(tmp_path, "--sample")
+    done = run("translate", "--sample")
+    assert done.returncode == status == 0
+    out = records(done.stdout)
+    assert out
+    for record in out:
+        assert record["file"] == "sample.ndjson"
+        source = json.loads(lines[record["line"] - 1])
+        assert record["messageId"] == source["messageId"]
+    non_blank = sum(1 for line in lines if line.strip())
+    assert stats["messages"] == non_blank
+    assert stats["translated"] + stats["unsupported"] + stats["invalid"] == non_blank
+    assert stats["written"] == len(out)
+
+
+def test_ndjson_on_stdin_writes_one_line_per_call() -> None:
+    done = run("translate", "--profile", "classic-device", stdin=ndjson(SIGNED_UP, PAGE))
+    assert done.returncode == 0
+    out = records(done.stdout)
+    assert out[0] == {"file": "-", "line": 1, "messageId": "m-1", **SIGNED_UP_DEVICE_CALL}
+    assert out[1]["line"] == 2
+    assert out[1]["messageId"] == "m-2"
+    assert out[1]["call"] == "unsupported"
+    assert out[1]["type"] == "page"
+    assert out[1]["reason"]
+    summary = done.stderr.decode()
+    assert "2 messages: 1 translated, 1 unsupported, 0 invalid" in summary
+
+
+def test_dash_means_stdin() -> None:
+    done = run("translate", "--profile", "classic-device", "-", stdin=ndjson(SIGNED_UP))
+    assert records(done.stdout) == [
+        {"file": "-", "line": 1, "messageId": "m-1", **SIGNED_UP_DEVICE_CALL}
+    ]
+
+
+def test_files_are_read_in_order_and_named(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    first.write_bytes(ndjson(SIGNED_UP))
+    second.write_bytes(b"\n" + ndjson(SIGNED_UP))
+    done = run("translate", "--profile", "classic-device", str(first), str(second))
+    out = records(done.stdout)
+    assert [(r["file"], r["line"]) for r in out] == [(str(first), 1), (str(second), 2)]
+
+
+def test_gzip_files_and_gzip_stdin_are_read_transparently(tmp_path: Path) -> None:
+    path = tmp_path / "events.ndjson.gz"
+    path.write_bytes(gzip.compress(ndjson(SIGNED_UP, PAGE)))
+    from_file = run("translate", "--profile", "classic-device", str(path))
+    from_stdin = run("translate", "--profile", "classic-device", stdin=path.read_bytes())
+    assert from_file.returncode == from_stdin.returncode == 0
+    assert records(from_file.stdout)[0] == {
+        "file": str(path),
+        "line": 1,
+        "messageId": "m-1",
+        **SIGNED_UP_DEVICE_CALL,
+    }
+    assert [r["line"] for r in records(from_stdin.stdout)] == [1, 2]
+
+
+def test_json_array_streams_items_with_their_line_and_index() -> None:
+    text = (f"[\n  {json.dumps(SIGNED_UP)},\n  {json.dumps(PAGE)}\n]\n").encode()
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert done.returncode == 0
+    out = records(done.stdout)
+    assert out[0] == {
+        "file": "-",
+        "line": 2,
+        "index": 0,
+        "messageId": "m-1",
+        **SIGNED_UP_DEVICE_CALL,
+    }
+    assert (out[1]["line"], out[1]["index"], out[1]["call"]) == (3, 1, "unsupported")
+
+
+def test_json_array_item_that_is_not_an_object_is_invalid_and_reading_goes_on() -> None:
+    text = f"[{json.dumps(SIGNED_UP)}, 7, {json.dumps(SIGNED_UP)}]".encode()
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert done.returncode == 1
+    assert [r["index"] for r in records(done.stdout)] == [0, 2]
+    assert b"[1]: $: expected a JSON object" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        (', {"type": ', b"malformed JSON"),
+        ("", b"without its closing ']'"),
+        ("] trailing", b"unexpected data after the end of the JSON array"),
+    ],
+)
+def test_broken_json_array_counts_one_invalid_record(tail: str, reason: bytes) -> None:
+    text = f"[{json.dumps(SIGNED_UP)}{tail}".encode()
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert done.returncode == 1
+    assert len(records(done.stdout)) == 1
+    assert reason in done.stderr
+    assert b"2 messages: 1 translated, 0 unsupported, 1 invalid" in done.stderr
+
+
+def test_pretty_printed_single_message_is_one_record() -> None:
+    text = json.dumps(SIGNED_UP, indent=2).encode()
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert records(done.stdout) == [
+        {"file": "-", "line": 1, "messageId": "m-1", **SIGNED_UP_DEVICE_CALL}
+    ]
+
+
+def test_format_ndjson_never_guesses(tmp_path: Path) -> None:
+    # The first line opens like a JSON array, but --format ndjson reads each line alone.
+    text = b"[1,\n" + ndjson(SIGNED_UP)
+    status, stats = stats_of(
+        tmp_path, "--format", "ndjson", "--profile", "classic-device", stdin=text
+    )
+    assert status == 1
+    assert (stats["translated"], stats["invalid"]) == (1, 1)
+
+
+def test_format_json_reads_a_one_line_document() -> None:
+    batch = {"batch": [SIGNED_UP, SIGNED_UP]}
+    done = run(
+        "translate",
+        "--format",
+        "json",
+        "--profile",
+        "classic-device",
+        stdin=json.dumps(batch).encode(),
+    )
+    assert [r["index"] for r in records(done.stdout)] == [0, 1]
+
+
+def test_lines_split_on_newline_only_u2028_stays_inside_strings() -> None:
+    message = {**SIGNED_UP, "event": "Line\u2028separated\u2029event"}
+    text = json.dumps(message, ensure_ascii=False).encode("utf-8") + b"\r\n"
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert done.returncode == 0
+    [record] = records(done.stdout)
+    assert record["event"] == "Line\u2028separated\u2029event"
+
+
+def test_lone_surrogate_escapes_are_written_as_valid_json() -> None:
+    text = b'{"type":"track","userId":"u1","event":"bad \\ud800 half"}\n'
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert done.returncode == 0
+    [record] = records(done.stdout)
+    assert record["event"] == "bad \ud800 half"
+
+
+# --- batch envelopes ------------------------------------------------------------------
+
+
+def test_batch_context_and_integrations_merge_shallowly_and_the_item_wins() -> None:
+    batch = {
+        "context": {"library": {"name": "batch-lib", "version": "1"}, "ip": "10.0.0.1"},
+        "integrations": {"Heap": False},
+        "batch": [
+            # Inherits context.library from the batch, and Heap: false turns it off.
+            {"type": "track", "userId": "u1", "event": "A", "messageId": "a"},
+            # Its own integrations object wins for the key it names.
+            {
+                "type": "track",
+                "userId": "u1",
+                "event": "B",
+                "messageId": "b",
+                "integrations": {"Heap": True},
+            },
+            # Its own context.library replaces the batch's whole (shallow merge): no name.
+            {
+                "type": "track",
+                "userId": "u1",
+                "event": "C",
+                "messageId": "c",
+                "integrations": {"Heap": True},
+                "context": {"library": {"version": "9"}},
+            },
+        ],
+    }
+    for text in (json.dumps(batch).encode(), json.dumps(batch, indent=2).encode()):
+        done = run("translate", "--profile", "classic-cloud", stdin=text)
+        assert done.returncode == 0
+        out = {r["messageId"]: r for r in records(done.stdout)}
+        assert out["a"]["call"] == "unsupported"
+        assert "turns Heap off" in out["a"]["reason"]
+        # classic cloud writes context.library.name as segment_library (segment-classic.md)
+        assert out["b"]["properties"]["segment_library"] == "batch-lib"
+        assert out["c"]["properties"]["segment_library"] == ""
+        assert [out[k]["index"] for k in "abc"] == [0, 1, 2]
+
+
+def test_pretty_printed_batch_items_carry_their_own_line_numbers() -> None:
+    text = (
+        '{\n  "context": {"ip": "1"},\n  "batch": [\n'
+        f"    {json.dumps(SIGNED_UP)},\n"
+        f"    {json.dumps(SIGNED_UP)}\n"
+        "  ]\n}\n"
+    ).encode()
+    done = run("translate", "--profile", "classic-device", stdin=text)
+    assert done.returncode == 0
+    assert [(r["line"], r["index"]) for r in records(done.stdout)] == [(4, 0), (5, 1)]
+
+
+def test_merge_batch_item_is_shallow_and_keeps_the_item_unchanged() -> None:
+    item = {"type": "track", "context": {"library": {"version": "9"}, "ip": "2"}}
+    shared = {"context": {"library": {"name": "x"}, "locale": "en"}, "integrations": {"All": False}}
+    merged = merge_batch_item(item, shared)
+    assert merged["context"] == {"library": {"version": "9"}, "ip": "2", "locale": "en"}
+    assert merged["integrations"] == {"All": False}
+    assert item == {"type": "track", "context": {"library": {"version": "9"}, "ip": "2"}}
+
+
+@pytest.mark.parametrize(
+    ("envelope", "path"),
+    [
+        ({"batch": {"type": "track"}}, "$.batch"),
+        ({"batch": [], "context": "nope"}, "$.context"),
+        ({"batch": [1]}, "$.batch[0]"),
+    ],
+)
+def test_broken_batch_envelope_is_invalid(tmp_path: Path, envelope: object, path: str) -> None:
+    errors = tmp_path / "errors.ndjson"
+    done = run("translate", "--errors", str(errors), stdin=ndjson(envelope))
+    assert done.returncode == 1
+    [report] = records(errors.read_bytes())
+    assert report["path"] == path
+
+
+# --- accounting ---------------------------------------------------------------------------
+
+
+def test_invalid_lines_are_reported_with_line_path_and_reason(tmp_path: Path) -> None:
+    errors = tmp_path / "errors.ndjson"
+    lines = [
+        json.dumps(SIGNED_UP),
+        "{not json",
+        "[1, 2]",
+        json.dumps({"type": "track", "userId": "u1", "messageId": "m-9"}),
+        "NaN",
+        "",
+    ]
+    text = "\n".join(lines).encode() + b"\n\xff\xfe\n"
+    status, stats = stats_of(
+        tmp_path, "--errors", str(errors), "--profile", "classic-device", stdin=text
+    )
+    assert status == 1
+    reports = {r["line"]: r for r in records(errors.read_bytes())}
+    assert sorted(reports) == [2, 3, 4, 5, 7]
+    assert reports[2]["reason"].startswith("malformed JSON")
+    assert reports[2]["input"] == "{not json"
+    assert reports[3]["reason"] == "expected a JSON object (one Segment message), found an array"
+    assert reports[4]["messageId"] == "m-9"
+    assert reports[4]["path"] == "$.event"
+    assert "NaN" in reports[5]["reason"]
+    assert "UTF-8" in reports[7]["reason"]
+    assert (stats["messages"], stats["translated"], stats["invalid"], stats["blank_lines"]) == (
+        6,
+        1,
+        5,
+        1,
+    )
+
+
+def test_invalid_lines_go_to_stderr_when_there_is_no_errors_file() -> None:
+    done = run("translate", stdin=b"oops\n" * 12)
+    assert done.returncode == 1
+    shown = [line for line in done.stderr.decode().splitlines() if "invalid: -:" in line]
+    assert len(shown) == 10
+    assert "12 messages: 0 translated, 0 unsupported, 12 invalid" in done.stderr.decode()
+
+
+_message = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(["track", "identify", "page", "group", "alias", "screen"]),
+        "userId": st.text(min_size=1, max_size=5),
+        "event": st.text(max_size=5),
+        "messageId": st.text(max_size=5),
+        "properties": st.dictionaries(
+            st.text(max_size=3), st.integers() | st.text(max_size=3), max_size=3
+        ),
+    }
+).map(lambda m: json.dumps(m, ensure_ascii=False).encode("utf-8"))
+_garbage = st.binary(max_size=20).filter(lambda b: b"\n" not in b)
+_not_object = st.sampled_from([b"1", b"[]", b'"text"', b"null", b"true"])
+_blank = st.sampled_from([b"", b"  ", b"\t\r"])
+_line = st.one_of(_message, _message, _garbage, _not_object, _blank)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(_line, min_size=1, max_size=30), profile=st.sampled_from(list(heapseg.PROFILES))
+)
+def test_every_input_line_is_accounted_for_exactly_once(
+    tmp_path: Path, lines: list[bytes], profile: str
+) -> None:
+    path = tmp_path / "input.ndjson"
+    errors = tmp_path / "errors.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    status, stats = stats_of(
+        tmp_path, "--format", "ndjson", "--profile", profile, "--errors", str(errors), str(path)
+    )
+    total = stats["translated"] + stats["unsupported"] + stats["invalid"] + stats["blank_lines"]
+    assert total == len(lines)
+    # A UTF-8 byte-order mark opening the input is skipped (docs/cli.md).
+    first = lines[0].removeprefix(b"\xef\xbb\xbf")
+    blank = {n for n, line in enumerate([first, *lines[1:]], 1) if not line.strip(b" \t\r\n")}
+    assert stats["blank_lines"] == len(blank)
+    invalid = {r["line"] for r in records(errors.read_bytes())}
+    assert len(invalid) == stats["invalid"]
+    out = records(run("translate", "--format", "ndjson", "--profile", profile, str(path)).stdout)
+    written = {r["line"] for r in out}
+    assert len(written) == stats["translated"] + stats["unsupported"]
+    # Every line lands in exactly one place: output, error report or blank.
+    assert written | invalid | blank == set(range(1, len(lines) + 1))
+    assert not written & invalid
+    assert not (written | invalid) & blank
+    for number, line in enumerate([first, *lines[1:]], 1):
+        try:
+            is_object = isinstance(json.loads(line), dict)
+        except ValueError:
+            is_object = False
+        if number not in blank and not is_object:
+            assert number in invalid
+    assert status == (1 if invalid else 0)
+
+
+# --- HTTP requests -----------------------------------------------------------------------
+
+
+def test_http_writes_the_requests_with_the_exact_body_text() -> None:
+    message = {**SIGNED_UP, "properties": {"total": 1.0, "tiny": 1e-7}}
+    done = run("translate", "--http", "--app-id", "1535634150", stdin=ndjson(message, PAGE))
+    assert done.returncode == 0
+    [request] = records(done.stdout)
+    assert request["file"] == "-"
+    assert request["line"] == 1
+    assert request["messageId"] == "m-1"
+    assert request["method"] == "POST"
+    # heap-api.md: server-side track goes to /api/track on Heap's US host.
+    assert request["url"] == "https://heapanalytics.com/api/track"
+    assert request["headers"]["Content-Type"] == "application/json"
+    body = request["content"]
+    # JSON.stringify writes 1.0 as 1 and 1e-7 as 1e-7 (README: exactness).
+    assert '"total":1,' in body
+    assert '"tiny":1e-7' in body
+    assert json.loads(body)["app_id"] == "1535634150"
+    assert "1 request written" in done.stderr.decode()
+    assert "unsupported page x1" in done.stderr.decode()
+
+
+def test_http_with_a_device_profile_is_a_usage_error() -> None:
+    done = run("translate", "--http", "--app-id", "1", "--profile", "classic-device", "--sample")
+    assert done.returncode == 2
+    assert b"device-mode" in done.stderr
+
+
+def test_region_picks_the_eu_host_or_is_refused_by_the_profile_rule() -> None:
+    # segment-classic.md: the classic cloud integration only knows Heap's US host; profiles
+    # with a region rule send to Heap's EU host when region equals it (heap-api.md).
+    cloud = {n: p for n, p in heapseg.PROFILES.items() if p.mode == "cloud"}
+    assert "classic-cloud" in cloud
+    for name, profile in cloud.items():
+        region = "EU" if profile.region_rule == "none" else profile.region_rule
+        done = run(
+            "translate",
+            "--http",
+            "--app-id",
+            "1",
+            "--profile",
+            name,
+            "--region",
+            region,
+            "--sample",
+        )
+        if profile.region_rule == "none":
+            assert done.returncode == 2, name
+            assert b"region" in done.stderr
+        else:
+            assert done.returncode in (0, 1), name
+            urls = [r["url"] for r in records(done.stdout)]
+            assert urls
+            assert all(url.startswith("https://c.eu.heap-api.com/") for url in urls)
+
+
+def test_bulk_requests_name_exactly_the_messages_whose_items_they_hold() -> None:
+    # Two users, interleaved: identify (add_user_properties) and track calls.
+    messages = [
+        {"type": "identify", "userId": f"u{n % 2}", "messageId": f"i-{n}", "traits": {"n": n}}
+        if n % 3 == 0
+        else {"type": "track", "userId": f"u{n % 2}", "messageId": f"t-{n}", "event": "E"}
+        for n in range(12)
+    ]
+    text = ndjson(*messages, PAGE) + b"garbage\n"
+    done = run("translate", "--bulk", "--app-id", "1", stdin=text)
+    assert done.returncode == 1
+    out = records(done.stdout)
+    named = [s["messageId"] for r in out for s in r["sources"]]
+    assert sorted(named) == sorted(m["messageId"] for m in messages)
+    by_id = {m["messageId"]: m for m in messages}
+    for request in out:
+        body = json.loads(request["content"])
+        [items] = [v for v in body.values() if isinstance(v, list)]
+        # Each source's user is the identity of the items, source by source.
+        assert [i["identity"] for i in items] == [
+            by_id[s["messageId"]]["userId"] for s in request["sources"]
+        ]
+        assert all(
+            s["line"] == messages.index(by_id[s["messageId"]]) + 1 for s in request["sources"]
+        )
+    assert "12 translated, 1 unsupported, 1 invalid" in done.stderr.decode()
+
+
+# --- outputs, stats, progress ---------------------------------------------------------------
+
+
+def test_stats_file_holds_the_final_counts(tmp_path: Path) -> None:
+    status, stats = stats_of(
+        tmp_path, "--profile", "classic-device", stdin=ndjson(SIGNED_UP, PAGE) + b"\n"
+    )
+    assert status == 0
+    assert stats["inputs"] == ["-"]
+    assert stats["profile"] == "classic-device"
+    assert (stats["messages"], stats["translated"], stats["unsupported"]) == (2, 1, 1)
+    assert (stats["invalid"], stats["blank_lines"], stats["written"]) == (0, 1, 2)
+    [reason] = stats["unsupported_reasons"]
+    assert (reason["type"], reason["count"]) == ("page", 1)
+    assert stats["read_error"] is None
+
+
+def test_progress_goes_to_stderr_only_and_only_when_asked_or_on_a_terminal() -> None:
+    quiet = run("translate", "--sample")
+    shown = run("translate", "--sample", "--progress", "always")
+    assert b"progress:" not in quiet.stderr
+    assert b"heapseg: progress: 12 messages" in shown.stderr
+    assert shown.stdout == quiet.stdout
+
+
+def _stderr_on_a_terminal(*args: str) -> bytes:
+    """Run with stderr on a pseudo-terminal and return what it showed."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "heapseg", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            cwd=ROOT,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    return shown
+
+
+def test_progress_on_a_terminal_rewrites_one_line_and_waits_for_a_long_job() -> None:
+    short_job = _stderr_on_a_terminal("translate", "--sample")
+    assert b"progress:" not in short_job
+    assert b"12 messages" in short_job
+    asked = _stderr_on_a_terminal("translate", "--sample", "--progress", "always")
+    assert b"\r\x1b[Kheapseg: progress: 12 messages" in asked
+
+
+# --- files that cannot be read, broken pipes -------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty folder"])
+def test_unreadable_file_gives_one_line_and_exit_2(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "nothing.ndjson"
+    if kind == "empty folder":
+        path.mkdir()
+    done = run("translate", str(path))
+    assert done.returncode == 2
+    assert done.stdout == b""
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith(f"heapseg: error: cannot read {path}: ")
+
+
+def test_unwritable_errors_file_is_a_usage_error(tmp_path: Path) -> None:
+    done = run("translate", "--sample", "--errors", str(tmp_path / "no" / "such" / "dir"))
+    assert done.returncode == 2
+    assert b"cannot write" in done.stderr
+
+
+def test_truncated_gzip_stops_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "cut.ndjson.gz"
+    path.write_bytes(gzip.compress(ndjson(*[SIGNED_UP] * 200))[:-30])
+    done = run("translate", "--profile", "classic-device", str(path))
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    assert f"heapseg: cannot read {path}: ".encode() in done.stderr
+
+
+def test_broken_pipe_exits_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "many.ndjson"
+    path.write_bytes(ndjson(*[SIGNED_UP] * 50_000))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "heapseg", "translate", "--profile", "classic-device", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+        status = process.wait(timeout=120)
+    assert status == 141
+    assert stderr == b""
+
+
+# --- demo and profiles --------------------------------------------------------------------
+
+
+def test_demo_shows_every_sample_message_under_every_profile() -> None:
+    done = run("demo")
+    assert done.returncode == 0
+    text = done.stdout.decode()
+    messages = [json.loads(line) for line in SAMPLE.read_text("utf-8").split("\n") if line.strip()]
+    blocks = text.split("\n\n")[1:]
+    assert len(blocks) == len(messages)
+    for block, message in zip(blocks, messages, strict=True):
+        assert message["messageId"] in block.splitlines()[0]
+        for name in heapseg.PROFILES:
+            assert f"  {name} " in block
+
+
+def test_profiles_lists_every_profile_with_every_field() -> None:
+
+    done = run("profiles")
+    assert done.returncode == 0
+    text = done.stdout.decode()
+    sections = text.split("\n\n")
+    assert [s.split()[0] for s in sections] == list(heapseg.PROFILES)
+    for section, profile in zip(sections, heapseg.PROFILES.values(), strict=True):
+        for field in attrs.fields(heapseg.Profile):
+            if field.name != "name":
+                assert f"  {field.name} " in section
+        assert profile.reproduces in section
+
+
+def test_profiles_json_round_trips_to_the_presets() -> None:
+
+    done = run("profiles", "--json")
+    data = json.loads(done.stdout)
+    assert list(data) == list(heapseg.PROFILES)
+    for name, profile in heapseg.PROFILES.items():
+        assert data[name] == json.loads(json.dumps(attrs.asdict(profile)))

@@ -1,0 +1,205 @@
+"""The fast paths give exactly what the general code gives.
+
+Each shortcut taken for speed (reading common ISO forms with ``datetime``,
+writing dates while flattening, building messages without the converter,
+comparing obj-case keys by length) is checked against the general definition
+it stands in for, on generated input that reaches its edges.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from heapseg import InvalidEvent
+from heapseg._facade import lookup
+from heapseg._isodate import (
+    MAX_TIME_VALUE,
+    JsDate,
+    common_iso_text,
+    convert_iso_strings,
+    facade_timestamp,
+    is_canonical_iso,
+    strict_iso_date,
+    strict_iso_text,
+)
+from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
+from heapseg._values import ValueRules, write_values
+
+two_digits = st.integers(0, 99).map("{:02d}".format)
+fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
+zones = st.one_of(
+    st.sampled_from(["Z", "z", "", "+00:00", "-00:00"]),
+    st.tuples(st.sampled_from("+-"), two_digits, two_digits).map("".join),
+    st.tuples(st.sampled_from("+-"), two_digits, two_digits).map(lambda t: f"{t[0]}{t[1]}:{t[2]}"),
+)
+iso_like = st.builds(
+    "{}-{}-{}{}{}:{}:{}{}{}".format,
+    st.sampled_from(["0000", "0050", "0099", "0100", "1969", "2016", "2024", "9999"]),
+    two_digits,
+    two_digits,
+    st.sampled_from(["T", " ", "t"]),
+    two_digits,
+    two_digits,
+    two_digits,
+    fractions,
+    zones,
+)
+
+
+@given(iso_like)
+def test_common_iso_forms_read_as_the_full_parsers_read_them(text: str) -> None:
+    common = common_iso_text(text)
+    strict = strict_iso_date(text)
+    if common is not None:
+        assert strict is not None
+        assert common == strict.iso()
+        facade = facade_timestamp(text)
+        assert facade is not None
+        assert common == facade.iso()
+    assert strict_iso_text(text) == (None if strict is None else strict.iso())
+
+
+@given(st.integers(-MAX_TIME_VALUE, MAX_TIME_VALUE))
+def test_canonical_iso_is_the_text_of_its_own_date(ms: int) -> None:
+    text = JsDate(ms).iso()
+    year = text[:5] if text[0] in "+-" else text[:4]
+    assert is_canonical_iso(text) is (year.isdigit() and 100 <= int(year) <= 9999)
+    if is_canonical_iso(text):
+        date = strict_iso_date(text)
+        assert date is not None
+        assert date.ms == ms
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("2016-02-29T00:00:00.000Z", True),
+        ("2015-02-29T00:00:00.000Z", False),  # Date.UTC carries it to March 1
+        ("1900-02-29T00:00:00.000Z", False),
+        ("2000-02-29T00:00:00.000Z", True),
+        ("2016-04-31T00:00:00.000Z", False),
+        ("2016-12-31T23:59:59.999Z", True),
+        ("0099-01-01T00:00:00.000Z", False),  # years 0..99 mean 1900..1999
+        ("2016-01-01T24:00:00.000Z", False),
+        ("2016-01-01T00:00:00.000+00:00", False),
+    ],
+)
+def test_canonical_iso_edges(text: str, canonical: bool) -> None:
+    assert is_canonical_iso(text) is canonical
+
+
+date_strings = st.sampled_from(
+    ["2016-01-01", "2016-13-45", "0050-01-01", "2016-01-01T10", "2016-01-01T10:00:00+05:30"]
+)
+keys = st.sampled_from(["a", "b", "0", "1", "a.b", "email", "E-mail", ""]) | st.text(max_size=4)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6), date_strings
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
+    max_leaves=20,
+)
+all_rules = st.builds(
+    ValueRules,
+    objects=st.sampled_from(["flatten", "stringify", "drop", "keep"]),
+    arrays=st.sampled_from(["stringify", "index", "bracket", "keep", "drop"]),
+    scalars=st.sampled_from(["keep", "string"]),
+    nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
+    empty=st.sampled_from(["keep", "drop"]),
+)
+
+
+def _same(left: object, right: object) -> bool:
+    """Equal, and with the same types and key order (1 == 1.0 is not enough here)."""
+    return repr(left) == repr(right)
+
+
+@given(st.dictionaries(keys, json_values, max_size=5), all_rules)
+def test_writing_dates_in_one_pass_equals_converting_first(
+    values: dict[str, Any], rules: ValueRules
+) -> None:
+    converted = convert_iso_strings(values)
+    assert isinstance(converted, dict)
+    assert _same(write_values(values, rules, iso_dates=True), write_values(converted, rules))
+
+
+def test_a_value_that_contains_itself_is_reported_with_its_path() -> None:
+    looped: dict[str, Any] = {"b": {}}
+    looped["b"]["c"] = looped
+    with pytest.raises(InvalidEvent) as caught:
+        write_values({"a": looped}, ValueRules(), at="$.properties")
+    assert caught.value.path == "$.properties.a.b.c"
+
+
+def _plain_lookup(obj: object, path: str) -> object:
+    """obj-case as the facade module documents it, without shortcuts."""
+    normalize = lambda key: re.sub(r"[^a-zA-Z0-9.]+", "", key).lower()  # noqa: E731
+    remaining = normalize(path)
+    current = obj
+    while isinstance(current, dict):
+        for key in current:
+            normalized = normalize(key)
+            rest = remaining[len(normalized) :]
+            if remaining.startswith(normalized) and (not rest or rest[0] == "."):
+                child, remaining = current[key], rest[1:]
+                if child is None or not remaining:
+                    return child
+                current = child
+                break
+        else:
+            return None
+    return None
+
+
+lookup_keys = st.sampled_from(
+    ["email", "Email", "E-mail", "_email", "EMAIL", "e.mail", "emails", "K", "\u212amail", ""]
+) | st.text(max_size=7)
+
+
+@given(
+    st.dictionaries(
+        lookup_keys, st.none() | st.integers() | st.dictionaries(lookup_keys, st.integers())
+    ),
+    st.sampled_from(["email", "Email", "e-mail", "library.name", "email.k", "a", ""]),
+)
+def test_lookup_agrees_with_the_plain_definition(obj: dict[str, Any], path: str) -> None:
+    assert lookup(obj, path) == _plain_lookup(obj, path)
+
+
+fields = st.sampled_from(
+    [
+        "type",
+        "userId",
+        "anonymousId",
+        "messageId",
+        "timestamp",
+        "context",
+        "integrations",
+        "traits",
+        "properties",
+        "event",
+        "name",
+        "groupId",
+        "previousId",
+    ]
+)
+field_values = st.none() | st.booleans() | st.integers() | st.text(max_size=3) | st.just({})
+
+
+@given(st.sampled_from(sorted(_CLASSES)), st.dictionaries(fields, field_values))
+def test_direct_structuring_equals_the_converter(kind: str, message: dict[str, Any]) -> None:
+    message["type"] = kind
+    cls = _CLASSES[kind]
+    direct = _structure_directly(message, cls)
+    try:
+        expected = _structure_with_converter(message, cls)
+    except InvalidEvent:
+        assert direct is None
+    else:
+        assert direct == expected

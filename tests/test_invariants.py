@@ -1,0 +1,95 @@
+"""Properties every profile keeps for any JSON input (spec README, "Errors and bad input").
+
+Only HeapsegError subclasses escape, the input is never mutated, the same input gives
+the same output, and every result is a list of call descriptors whose dict form is
+plain JSON and reads back as the same call.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+import heapseg
+from tests.strategies import json_values, messages
+
+PROFILE_NAMES = sorted(heapseg.PROFILES)
+CALL_TYPES = (heapseg.Identify, heapseg.AddUserProperties, heapseg.Track, heapseg.Unsupported)
+
+
+def outcome(message: Any, profile: str | heapseg.Profile) -> Any:
+    """What translate gives: the calls, or a comparable summary of the HeapsegError raised."""
+    try:
+        return heapseg.translate(message, profile)
+    except heapseg.InvalidEvent as error:
+        return ("InvalidEvent", error.path, error.reason)
+    except heapseg.HeapsegError as error:
+        return (type(error).__name__, str(error))
+
+
+def assert_well_formed(result: Any) -> None:
+    """A list of calls whose dict form is plain JSON and reads back, or an actionable error."""
+    if isinstance(result, list):
+        for call in result:
+            assert isinstance(call, CALL_TYPES)
+            data = heapseg.to_dict(call)
+            assert json.loads(json.dumps(data, allow_nan=False)) == data
+            assert heapseg.from_dict(data) == call
+    elif result[0] == "InvalidEvent":
+        _, path, reason = result
+        assert path.startswith("$")
+        assert isinstance(reason, str)
+        assert reason.strip()
+
+
+def check(message: Any, profile: str) -> Any:
+    snapshot = copy.deepcopy(message)
+    first = outcome(message, profile)
+    assert message == snapshot, "translate mutated its input"
+    assert outcome(message, profile) == first
+    assert outcome(message, heapseg.PROFILES[profile]) == first
+    assert_well_formed(first)
+    return first
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+@settings(max_examples=150, deadline=None)
+@given(message=messages())
+def test_any_message(profile: str, message: dict[str, Any]) -> None:
+    check(message, profile)
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+@settings(max_examples=100, deadline=None)
+@given(value=json_values)
+def test_any_json_value(profile: str, value: Any) -> None:
+    result = check(value, profile)
+    if not isinstance(value, dict):
+        assert result[:2] == ("InvalidEvent", "$")
+
+
+def _deep(depth: int, leaf: Any, wrap: str) -> Any:
+    value = leaf
+    for _ in range(depth):
+        value = {"a": value} if wrap == "object" else [value]
+    return value
+
+
+@pytest.mark.parametrize("wrap", ["object", "array"])
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_deeply_nested_input(profile: str, wrap: str) -> None:
+    """Nesting that json.loads accepts must not end in RecursionError anywhere in a message."""
+    deep = _deep(500, "2016-01-01", wrap)
+    for message in (
+        {"type": "track", "event": "e", "userId": "u1", "properties": {"p": deep}},
+        {"type": "identify", "userId": "u1", "traits": {"t": deep}},
+        {"type": "track", "event": "e", "userId": "u1", "context": {"traits": {"email": deep}}},
+        {"type": "track", "event": "e", "userId": "u1", "integrations": {"Heap": {"o": deep}}},
+        {"type": "page", "userId": "u1", "properties": {"p": deep}},
+    ):
+        json.loads(json.dumps(message))
+        assert_well_formed(outcome(message, profile))
