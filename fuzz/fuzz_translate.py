@@ -14,10 +14,12 @@ its bytes instead, so every run reaches the mapping code. Every preset in
 Run it from the repository root (it imports the ``heapseg`` beside it) once atheris is
 installed (``pip install -e '.[fuzz]'``)::
 
-    python fuzz/fuzz_translate.py -max_total_time=120 -rss_limit_mb=2048
+    mkdir -p fuzz-corpus
+    python fuzz/fuzz_translate.py -max_total_time=120 -rss_limit_mb=2048 fuzz-corpus/
 
-Add a directory of seed inputs as the last argument to keep the corpus between runs (the
-lines of ``heapseg/data/sample.ndjson`` make good seeds); ``-jobs=N`` runs N at once.
+The directory keeps the inputs that reached new code between runs (the lines of
+``heapseg/data/sample.ndjson``, one per file, make good seeds); ``-jobs=N`` runs N at
+once. A finding is written as ``crash-<hash>``; rerun it with the file as the argument.
 """
 
 from __future__ import annotations
