@@ -34,25 +34,25 @@ quotes the destination's own message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 from heapseg._actions_kit import (
     Field,
     Rejected,
+    event_name,
+    event_properties,
     event_time,
+    idempotency_key,
     is_defined,
     map_fields,
     missing_field,
     truthy,
     unsupported,
-    with_library,
+    user_properties,
 )
 from heapseg._calls import AddUserProperties, Call, JSONValue, Track
 from heapseg._messages import Message
 from heapseg._profile import Profile
-from heapseg._replay import replay_key
-from heapseg._values import write_values
 
 __all__ = ["translate_actions_cloud"]
 
@@ -74,7 +74,7 @@ def translate_actions_cloud(message: Message, profile: Profile) -> list[Call]:
     kind = message.type
     try:
         if kind in ("track", "page", "screen"):
-            if _event_name(kind, None, profile) is None:
+            if event_name(kind, None, profile) is None:
                 return unsupported(
                     kind, f"{_DESTINATION} does not handle {kind} calls", message.raw
                 )
@@ -90,18 +90,6 @@ def translate_actions_cloud(message: Message, profile: Profile) -> list[Call]:
         f"{_DESTINATION} does not handle {kind} calls; no preset or action subscribes them",
         message.raw,
     )
-
-
-def _event_name(kind: str, event: object, profile: Profile) -> str | None:
-    if kind == "page":
-        return profile.page_event
-    if kind == "screen":
-        return profile.screen_event
-    return event if isinstance(event, str) and event else "track"
-
-
-def _object(value: object) -> Mapping[str, object]:
-    return value if isinstance(value, Mapping) else {}
 
 
 def _track_event(message: Message, profile: Profile) -> list[Call]:
@@ -126,9 +114,7 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
     anonymous_id = payload.get("anonymous_id")
     if not truthy(anonymous_id) and not truthy(identity):
         raise Rejected("Either Anonymous id or Identity should be specified.")
-    properties = with_library(
-        write_values(_object(payload.get("properties")), profile.values), raw, profile
-    )
+    properties = event_properties(payload.get("properties"), raw, profile)
     name = payload.get("name")
     if is_defined(name):
         assert isinstance(name, str)
@@ -143,35 +129,26 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
         track_anonymous_id = anonymous_id
     else:
         raise Rejected("Either identity or anonymous id are required.")
-    event_name = _event_name(message.type, payload.get("event"), profile)
-    assert event_name is not None
-    message_id = payload["message_id"]
-    assert isinstance(message_id, str)
+    name_sent = event_name(message.type, payload.get("event"), profile)
+    assert name_sent is not None
     track = Track(
-        event_name,
+        name_sent,
         properties,
         identity=track_identity,
         anonymous_id=track_anonymous_id,
         timestamp=event_time(payload.get("timestamp"), profile),
-        idempotency_key=_idempotency_key(message_id, message, profile),
+        idempotency_key=idempotency_key(payload, message.raw, profile),
     )
     traits = payload.get("traits")
     if is_defined(identity) and (is_defined(anonymous_id) or is_defined(traits)):
         assert isinstance(identity, str)
-        user_properties: dict[str, JSONValue] = {}
+        written: dict[str, JSONValue] = {}
         if is_defined(anonymous_id):
             assert isinstance(anonymous_id, str)
-            user_properties["anonymous_id"] = anonymous_id
-        user_properties.update(_user_values(traits, profile))
-        return [AddUserProperties(user_properties, identity=identity), track]
+            written["anonymous_id"] = anonymous_id
+        written.update(user_properties(traits, profile))
+        return [AddUserProperties(written, identity=identity), track]
     return [track]
-
-
-def _user_values(traits: object, profile: Profile) -> dict[str, JSONValue]:
-    if not is_defined(traits):
-        return {}
-    rules = profile.user_values if profile.user_values is not None else profile.values
-    return write_values(_object(traits), rules)
 
 
 def _identify_user(message: Message, profile: Profile) -> list[Call]:
@@ -193,14 +170,5 @@ def _identify_user(message: Message, profile: Profile) -> list[Call]:
     if truthy(anonymous_id):
         assert isinstance(anonymous_id, str)
         properties["anonymous_id"] = anonymous_id
-    properties.update(_user_values(payload.get("traits"), profile))
+    properties.update(user_properties(payload.get("traits"), profile))
     return [AddUserProperties(properties, identity=user_id)]
-
-
-def _idempotency_key(message_id: str, message: Message, profile: Profile) -> str | None:
-    """The messageId, as the destination sends it; replay-safe, the same key made long enough."""
-    if profile.idempotency_key == "messageId":
-        return message_id
-    if profile.idempotency_key == "messageId-or-hash":
-        return replay_key(message.raw)
-    return None

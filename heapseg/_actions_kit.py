@@ -38,15 +38,19 @@ from heapseg._jsjson import js_number, js_number_to_string, js_truthy
 from heapseg._messages import describe
 from heapseg._normalize import find_non_json
 from heapseg._profile import Profile
-from heapseg._values import copy_value
+from heapseg._replay import replay_key
+from heapseg._values import copy_value, write_values
 
 __all__ = [
     "MISSING",
     "Field",
     "Missing",
     "Rejected",
+    "event_name",
+    "event_properties",
     "event_time",
     "has_value",
+    "idempotency_key",
     "is_defined",
     "js_trim",
     "map_fields",
@@ -54,6 +58,7 @@ __all__ = [
     "read_first",
     "truthy",
     "unsupported",
+    "user_properties",
     "with_library",
 ]
 
@@ -256,6 +261,47 @@ def with_library(
         return out
     written.pop("segment_library", None)
     return {"segment_library": value, **written}
+
+
+def event_name(kind: str, event: object, profile: Profile) -> str | None:
+    """A track call's name: the profile's page or screen event name (None when the
+    profile sends none), else ``event`` when it is a non-empty string, else ``"track"``."""
+    if kind == "page":
+        return profile.page_event
+    if kind == "screen":
+        return profile.screen_event
+    return event if isinstance(event, str) and event else "track"
+
+
+def event_properties(
+    properties: object, raw: Mapping[str, object], profile: Profile
+) -> dict[str, JSONValue]:
+    """A track call's properties: ``segment_library``, then the mapped ``properties``
+    object written by ``Profile.values`` (none when it is absent)."""
+    written = write_values(properties if isinstance(properties, Mapping) else {}, profile.values)
+    return with_library(written, raw, profile)
+
+
+def user_properties(traits: object, profile: Profile) -> dict[str, JSONValue]:
+    """The mapped ``traits`` object written by ``Profile.user_values`` (by
+    ``Profile.values`` when that is None); empty when the traits are absent."""
+    rules = profile.user_values if profile.user_values is not None else profile.values
+    return write_values(traits if isinstance(traits, Mapping) else {}, rules)
+
+
+def idempotency_key(
+    payload: Mapping[str, object], raw: Mapping[str, object], profile: Profile
+) -> str | None:
+    """A track call's idempotency key under ``Profile.idempotency_key``: the mapped
+    (required) ``message_id`` as the destination sends it, or the replay-safe key of
+    the message."""
+    message_id = payload["message_id"]
+    assert isinstance(message_id, str)
+    if profile.idempotency_key == "messageId":
+        return message_id
+    if profile.idempotency_key == "messageId-or-hash":
+        return replay_key(raw)
+    return None
 
 
 def event_time(value: object, profile: Profile) -> str | int | float | None:

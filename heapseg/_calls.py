@@ -16,6 +16,7 @@ from attrs import field, frozen
 from heapseg._errors import InvalidCall
 
 __all__ = [
+    "TRACK_OPTIONAL",
     "AddUserProperties",
     "Call",
     "Identify",
@@ -106,7 +107,7 @@ class Unsupported:
 Call: TypeAlias = Identify | AddUserProperties | Track | Unsupported
 """One Heap call descriptor."""
 
-_TRACK_OPTIONAL: Final = (
+TRACK_OPTIONAL: Final = (
     "identity",
     "anonymous_id",
     "user_id",
@@ -114,6 +115,7 @@ _TRACK_OPTIONAL: Final = (
     "timestamp",
     "idempotency_key",
 )
+"""The optional fields of :class:`Track`, in the order they are written out."""
 
 
 def _walk_copy(value: object, path: str, check: bool) -> JSONValue:
@@ -168,7 +170,7 @@ def to_dict(call: Call) -> dict[str, Any]:
             "event": call.event,
             "properties": _properties_dict(call.properties),
         }
-        for name in _TRACK_OPTIONAL:
+        for name in TRACK_OPTIONAL:
             value = getattr(call, name)
             if value is not None:
                 out[name] = value
@@ -193,7 +195,7 @@ _KINDS: Final = ("identify", "addUserProperties", "track", "unsupported")
 _ALLOWED_KEYS: Final[dict[str, frozenset[str]]] = {
     "identify": frozenset({"call", "identity", "warnings"}),
     "addUserProperties": frozenset({"call", "properties", "identity", "warnings"}),
-    "track": frozenset({"call", "event", "properties", "warnings", *_TRACK_OPTIONAL}),
+    "track": frozenset({"call", "event", "properties", "warnings", *TRACK_OPTIONAL}),
     "unsupported": frozenset({"call", "type", "reason"}),
 }
 

@@ -17,6 +17,8 @@ from typing import IO, Any, Final, cast
 
 from attrs import frozen
 
+from heapseg._calls import describe
+
 __all__ = [
     "FORMATS",
     "Blank",
@@ -24,7 +26,6 @@ __all__ = [
     "Message",
     "Record",
     "Source",
-    "describe_json",
     "merge_batch_item",
     "open_binary",
     "read_records",
@@ -93,21 +94,6 @@ def _loads(text: str) -> Any:
     return _DECODER.decode(text)
 
 
-def describe_json(value: object) -> str:
-    """Name a decoded JSON value's type as a sentence fragment ("an array", "a number")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
 def open_binary(stream: IO[bytes]) -> IO[bytes]:
     """Wrap ``stream`` so gzip data (recognised by its magic bytes) reads decompressed."""
     raw: Any = stream
@@ -154,7 +140,7 @@ def _envelope_shared(
             return Malformed(
                 source,
                 f"$.{key}",
-                f"the batch-level {key!r} must be an object, found {describe_json(value)}",
+                f"the batch-level {key!r} must be an object, found {describe(value)}",
             )
         shared[key] = value
     return shared
@@ -166,7 +152,7 @@ def _object_or_malformed(value: Any, source: Source, text: str, path: str = "$")
     return Malformed(
         source,
         path,
-        f"expected a JSON object (one Segment message), found {describe_json(value)}",
+        f"expected a JSON object (one Segment message), found {describe(value)}",
         text,
     )
 
@@ -177,7 +163,7 @@ def _expand_envelope(envelope: dict[str, Any], source: Source, text: str) -> Ite
         yield Malformed(
             source,
             "$.batch",
-            f"'batch' must be an array of messages, found {describe_json(items)}",
+            f"'batch' must be an array of messages, found {describe(items)}",
             text,
         )
         return

@@ -43,20 +43,21 @@ from typing import Final
 from heapseg._actions_kit import (
     Field,
     Rejected,
+    event_name,
+    event_properties,
     event_time,
     has_value,
+    idempotency_key,
     js_trim,
     map_fields,
     missing_field,
     unsupported,
-    with_library,
+    user_properties,
 )
 from heapseg._calls import AddUserProperties, Call, Track
 from heapseg._errors import InvalidEvent
 from heapseg._messages import Message
 from heapseg._profile import Profile
-from heapseg._replay import replay_key
-from heapseg._values import write_values
 
 __all__ = ["translate_heap_cloud"]
 
@@ -78,7 +79,7 @@ def translate_heap_cloud(message: Message, profile: Profile) -> list[Call]:
     """Map one parsed message the way Heap Cloud does with its default presets."""
     kind = message.type
     if kind not in ("track", "page", "screen", "identify") or (
-        _event_name(kind, None, profile) is None
+        event_name(kind, None, profile) is None
     ):
         return unsupported(
             kind,
@@ -91,14 +92,6 @@ def translate_heap_cloud(message: Message, profile: Profile) -> list[Call]:
         return unsupported(
             kind, f"{_DESTINATION} rejects the message: {rejection.reason}", message.raw
         )
-
-
-def _event_name(kind: str, event: object, profile: Profile) -> str | None:
-    if kind == "page":
-        return profile.page_event
-    if kind == "screen":
-        return profile.screen_event
-    return event if isinstance(event, str) and event else "track"
 
 
 def _trimmed(value: object) -> str | None:
@@ -134,17 +127,15 @@ def _send_event(message: Message, profile: Profile) -> list[Call]:
         )
     if "message_id" not in payload:
         raise Rejected(missing_field("message_id"))
-    traits = payload.get("traits")
-    user_rules = profile.user_values if profile.user_values is not None else profile.values
-    user_properties = write_values(traits if isinstance(traits, Mapping) else {}, user_rules)
+    written_traits = user_properties(payload.get("traits"), profile)
     identity = _trimmed(payload.get("identity"))
     if identify and identity is None:
         raise Rejected("Identity is required for identify calls.")
-    if user_properties and identity is None:
+    if written_traits and identity is None:
         raise Rejected("Identity is required when User Properties are provided.")
     calls: list[Call] = []
-    if user_properties:
-        calls.append(AddUserProperties(user_properties, identity=identity))
+    if written_traits:
+        calls.append(AddUserProperties(written_traits, identity=identity))
     if not identify:
         calls.append(_track(kind, payload, identity, message, profile))
     if not calls:
@@ -166,36 +157,20 @@ def _track(
     email = _trimmed(payload.get("email"))
     if identity is None and anonymous_id is None and user_id is None and email is None:
         raise Rejected("At least one of Identity, Anonymous ID, User ID or Email is required.")
-    properties = payload.get("properties")
-    written = with_library(
-        write_values(properties if isinstance(properties, Mapping) else {}, profile.values),
-        message.raw,
-        profile,
-    )
+    properties = event_properties(payload.get("properties"), message.raw, profile)
     name = payload.get("name")
     if has_value(name):
         assert isinstance(name, str)
-        written["name"] = name
-    event_name = _event_name(kind, payload.get("event"), profile)
-    assert event_name is not None
-    message_id = payload["message_id"]
-    assert isinstance(message_id, str)
+        properties["name"] = name
+    name_sent = event_name(kind, payload.get("event"), profile)
+    assert name_sent is not None
     return Track(
-        event_name,
-        written,
+        name_sent,
+        properties,
         identity=identity,
         anonymous_id=anonymous_id,
         user_id=user_id,
         email=email,
         timestamp=event_time(payload.get("timestamp"), profile),
-        idempotency_key=_idempotency_key(message_id, message, profile),
+        idempotency_key=idempotency_key(payload, message.raw, profile),
     )
-
-
-def _idempotency_key(message_id: str, message: Message, profile: Profile) -> str | None:
-    """The messageId, as the destination sends it; replay-safe, the same key made long enough."""
-    if profile.idempotency_key == "messageId":
-        return message_id
-    if profile.idempotency_key == "messageId-or-hash":
-        return replay_key(message.raw)
-    return None

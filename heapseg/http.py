@@ -81,6 +81,14 @@ def base_url(profile: Profile, region: str) -> str:
     return EU_HOST if region == profile.region_rule else US_HOST
 
 
+def _refuse(integration: str, call: Call) -> ConfigurationError:
+    """The error for a call ``integration`` never sends, such as an identify in cloud mode."""
+    return ConfigurationError(
+        f"{integration} sends no request for {_kind(call)}; "
+        "render only the calls that translate() returned for its profile"
+    )
+
+
 def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
     requests: list[Request] = []
     for call in calls:
@@ -102,13 +110,8 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
             requests.append(
                 Request("POST", f"{base}/api/add_user_properties", _CLASSIC_HEADERS, body)
             )
-        elif type(call) is Unsupported:
-            continue
-        else:
-            raise ConfigurationError(
-                f"the classic cloud integration sends no request for {_kind(call)}; "
-                "render only the calls that translate() returned for a cloud profile"
-            )
+        elif type(call) is not Unsupported:
+            raise _refuse("the classic cloud integration", call)
     return requests
 
 
@@ -139,13 +142,6 @@ def _actions_event(call: Track, *, identifier_first: bool) -> dict[str, JSONValu
     if call.timestamp is not None:
         event["timestamp"] = call.timestamp
     return event
-
-
-def _refuse(integration: str, call: Call) -> ConfigurationError:
-    return ConfigurationError(
-        f"{integration} sends no request for {_kind(call)}; "
-        "render only the calls that translate() returned for its profile"
-    )
 
 
 def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Request]:
@@ -245,13 +241,8 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
             requests.append(
                 Request("POST", f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body)
             )
-        elif type(call) is Unsupported:
-            continue
-        else:
-            raise ConfigurationError(
-                f"RudderStack's Heap destination sends no request for {_kind(call)}; "
-                "render only the calls that translate() returned for a cloud profile"
-            )
+        elif type(call) is not Unsupported:
+            raise _refuse("RudderStack's Heap destination", call)
     return requests
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from heapseg._calls import (
+    TRACK_OPTIONAL,
     AddUserProperties,
     Call,
     Identify,
@@ -41,14 +42,6 @@ parsers reject in strings, and surrogate code points, which UTF-8 cannot encode.
 _COMMENT_UNSAFE: Final = re.compile("[\x00-\x1f\x7f<>&\u2028\u2029\ud800-\udfff]")
 """Characters kept out of a ``//`` comment: line ends, controls, HTML markup, lone surrogates."""
 
-_TRACK_CLOUD_ONLY: Final = (
-    "identity",
-    "anonymous_id",
-    "user_id",
-    "email",
-    "timestamp",
-    "idempotency_key",
-)
 _DESCRIPTORS: Final = (Identify, AddUserProperties, Track, Unsupported)
 _INDENT: Final = "  "
 
@@ -82,7 +75,9 @@ def _check_properties(call: Track | AddUserProperties, where: str) -> JSONValue:
 
 
 def _cloud_only(call: Track | AddUserProperties) -> list[str]:
-    names = _TRACK_CLOUD_ONLY if type(call) is Track else ("identity",)
+    """The fields ``call`` sets that heap.js cannot carry: every optional field of a
+    track, the identity of a user-properties call."""
+    names = TRACK_OPTIONAL if type(call) is Track else ("identity",)
     return [name for name in names if getattr(call, name) is not None]
 
 

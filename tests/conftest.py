@@ -11,6 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "exampl
 
 import heap_standin
 
+# Helper modules whose asserts should explain their failures as a test's do.
+pytest.register_assert_rewrite("tests.actions_fixtures")
+
 
 @pytest.fixture
 def standin() -> Iterator[heap_standin.HeapStandIn]:

@@ -15,6 +15,16 @@ import pytest
 
 import heapseg
 from heapseg import AddUserProperties, InvalidEvent, Track, Unsupported
+from tests.actions_fixtures import (
+    EU,
+    LIB,
+    TRACK_URL,
+    TS,
+    US,
+    check_refused,
+    check_sent,
+    event_builder,
+)
 
 PROFILE = heapseg.PROFILES["actions-cloud"]
 IDENTIFIED = attrs.evolve(
@@ -23,33 +33,9 @@ IDENTIFIED = attrs.evolve(
 """The mapping the upstream identified-user tests add: ``identity`` ← ``$.userId``."""
 
 APP = "11"
-TS = "2021-08-17T15:21:15.449Z"
-US = "https://heapanalytics.com"
-EU = "https://c.eu.heap-api.com"
-TRACK_URL = "/api/integrations/track"
 USER_URL = "/api/add_user_properties"
-LIB = {"segment_library": "cloud-mode-destination"}
 ANON = "5a41f0df-b69a-4a99-b656-79506a86c3f8"
-
-
-def test_event(**fields: Any) -> dict[str, Any]:
-    """createTestEvent's defaults, with ``fields`` replacing them (None removes a key)."""
-    event: dict[str, Any] = {
-        "type": "track",
-        "event": "Test Event",
-        "userId": "user1234",
-        "anonymousId": "anonId1234",
-        "messageId": "123",
-        "timestamp": TS,
-        "properties": {},
-        "traits": {},
-        "context": {"library": {"name": "analytics.js", "version": "2.11.1"}},
-    }
-    event.update(fields)
-    return {key: value for key, value in event.items() if value is not None}
-
-
-test_event.__test__ = False  # type: ignore[attr-defined]
+test_event = event_builder(message_id="123")
 
 
 def track_body(
@@ -449,13 +435,6 @@ REJECTED: list[tuple[str, dict[str, Any], heapseg.Profile, str]] = [
 ]
 
 
-def rendered(calls: list[heapseg.Call], region: str, profile: heapseg.Profile) -> list[Any]:
-    return [
-        (request.url, json.loads(request.content))
-        for request in heapseg.http.render(calls, app_id=APP, profile=profile, region=region)
-    ]
-
-
 @pytest.mark.parametrize(
     ("message", "profile", "region", "expected"),
     [case[1:] for case in SENT],
@@ -467,10 +446,7 @@ def test_requests_sent(
     region: str,
     expected: list[tuple[str, dict[str, Any]]],
 ) -> None:
-    calls = heapseg.translate(message, profile=profile)
-    assert rendered(calls, region, profile) == expected
-    kinds = [AddUserProperties if url.endswith(USER_URL) else Track for url, _ in expected]
-    assert [type(call) for call in calls] == kinds
+    check_sent(message, profile, region, expected, app_id=APP, user_url=USER_URL)
 
 
 @pytest.mark.parametrize(
@@ -481,11 +457,7 @@ def test_requests_sent(
 def test_destination_refuses(
     message: dict[str, Any], profile: heapseg.Profile, reason: str
 ) -> None:
-    (call,) = heapseg.translate(message, profile=profile)
-    assert isinstance(call, Unsupported)
-    assert call.type == message["type"]
-    assert reason in call.reason
-    assert rendered([call], "US", profile) == []
+    check_refused(message, profile, reason, app_id=APP)
 
 
 # §2.8 flat() unit vectors, through a track's custom properties

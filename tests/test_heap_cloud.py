@@ -7,7 +7,6 @@ Bodies are compared as JSON objects.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import attrs
@@ -15,6 +14,18 @@ import pytest
 
 import heapseg
 from heapseg import AddUserProperties, InvalidEvent, Track, Unsupported
+from tests.actions_fixtures import (
+    EU,
+    LIB,
+    TRACK_URL,
+    TS,
+    US,
+    Requests,
+    check_refused,
+    check_sent,
+    event_builder,
+    rendered,
+)
 
 PRESET = heapseg.PROFILES["heap-cloud"]
 FIELD_DEFAULTS = attrs.evolve(
@@ -42,33 +53,9 @@ DROP = nested_mode(FIELD_DEFAULTS, "drop")
 
 APP = "123456789"
 MSG = "msg-12345678"
-TS = "2021-08-17T15:21:15.449Z"
-US = "https://heapanalytics.com"
-EU = "https://c.eu.heap-api.com"
-TRACK_URL = "/api/integrations/track"
 USER_URL = "/api/integrations/add_user_properties"
-LIB = {"segment_library": "cloud-mode-destination"}
 DEFAULT_IDS = {"identity": "user1234", "anonymous_id": "anonId1234"}
-
-
-def test_event(**fields: Any) -> dict[str, Any]:
-    """createTestEvent's defaults, with ``fields`` replacing them (None removes a key)."""
-    event: dict[str, Any] = {
-        "type": "track",
-        "event": "Test Event",
-        "userId": "user1234",
-        "anonymousId": "anonId1234",
-        "messageId": MSG,
-        "timestamp": TS,
-        "properties": {},
-        "traits": {},
-        "context": {"library": {"name": "analytics.js", "version": "2.11.1"}},
-    }
-    event.update(fields)
-    return {key: value for key, value in event.items() if value is not None}
-
-
-test_event.__test__ = False  # type: ignore[attr-defined]
+test_event = event_builder(message_id=MSG)
 
 
 def track_body(
@@ -103,8 +90,6 @@ def user_body(identity: str, custom_properties: dict[str, Any]) -> dict[str, Any
 
 KATHERINE = {"name": "Katherine Johnson", "email": "kj@example.com"}
 ORDER = {"order": {"total": 42, "currency": "USD"}, "foods": ["cheese", "beer"], "count": 3}
-
-Requests = list[tuple[str, dict[str, Any]]]
 
 # §3.5: the upstream tests (field defaults)
 UPSTREAM: list[tuple[str, dict[str, Any], heapseg.Profile, str, Requests]] = [
@@ -479,13 +464,6 @@ REJECTED: list[tuple[str, dict[str, Any], heapseg.Profile, str]] = [
 ]
 
 
-def rendered(calls: list[heapseg.Call], region: str, profile: heapseg.Profile) -> Requests:
-    return [
-        (request.url, json.loads(request.content))
-        for request in heapseg.http.render(calls, app_id=APP, profile=profile, region=region)
-    ]
-
-
 @pytest.mark.parametrize(
     ("message", "profile", "region", "expected"),
     [case[1:] for case in UPSTREAM + EXTRA],
@@ -494,10 +472,7 @@ def rendered(calls: list[heapseg.Call], region: str, profile: heapseg.Profile) -
 def test_requests_sent(
     message: dict[str, Any], profile: heapseg.Profile, region: str, expected: Requests
 ) -> None:
-    calls = heapseg.translate(message, profile=profile)
-    assert rendered(calls, region, profile) == expected
-    kinds = [AddUserProperties if url.endswith(USER_URL) else Track for url, _ in expected]
-    assert [type(call) for call in calls] == kinds
+    check_sent(message, profile, region, expected, app_id=APP, user_url=USER_URL)
 
 
 @pytest.mark.parametrize(
@@ -510,7 +485,7 @@ def test_upstream_vectors_hold_for_the_presets_too(
 ) -> None:
     del profile  # the upstream messages carry no context.traits beside traits, or the reverse
     calls = heapseg.translate(message, profile=PRESET)
-    assert rendered(calls, region, PRESET) == expected
+    assert rendered(calls, app_id=APP, region=region, profile=PRESET) == expected
 
 
 @pytest.mark.parametrize(
@@ -521,12 +496,8 @@ def test_upstream_vectors_hold_for_the_presets_too(
 def test_destination_refuses(
     message: dict[str, Any], profile: heapseg.Profile, reason: str
 ) -> None:
-    (call,) = heapseg.translate(message, profile=profile)
-    assert isinstance(call, Unsupported)
-    assert call.type == message["type"]
-    assert reason in call.reason
+    call = check_refused(message, profile, reason, app_id=APP)
     assert call.reason.startswith("Heap Cloud rejects the message: ")
-    assert rendered([call], "US", profile) == []
 
 
 def test_message_without_any_id_breaks_the_segment_spec() -> None:
