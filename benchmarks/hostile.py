@@ -29,36 +29,45 @@ import heapseg
 
 Shape = Callable[[int], dict[str, Any]]
 
+_IDS: dict[str, Any] = {"messageId": "m1", "anonymousId": "a1"}
+"""Fields every profile needs, so each one maps the message rather than refusing it."""
+
 
 def _string_property(size: int) -> dict[str, Any]:
-    return {"type": "track", "userId": "u1", "event": "E", "properties": {"p": "s" * size}}
+    return {**_IDS, "type": "track", "userId": "u1", "event": "E", "properties": {"p": "s" * size}}
 
 
 def _string_event(size: int) -> dict[str, Any]:
-    return {"type": "track", "userId": "u1", "event": "e" * size}
+    return {**_IDS, "type": "track", "userId": "u1", "event": "e" * size}
 
 
 def _email_like_user(size: int) -> dict[str, Any]:
-    return {"type": "identify", "userId": "a." * (size // 2), "traits": {}}
+    return {**_IDS, "type": "identify", "userId": "a." * (size // 2), "traits": {}}
 
 
 def _digit_timestamp(size: int) -> dict[str, Any]:
-    return {"type": "track", "userId": "u1", "event": "E", "timestamp": "0" * size + "1"}
+    return {**_IDS, "type": "track", "userId": "u1", "event": "E", "timestamp": "0" * size + "1"}
 
 
 def _wide_properties(size: int) -> dict[str, Any]:
     properties = {f"k{index}": f"v{index}" for index in range(size // 100)}
-    return {"type": "track", "userId": "u1", "event": "E", "properties": properties}
+    return {**_IDS, "type": "track", "userId": "u1", "event": "E", "properties": properties}
 
 
 def _wide_traits(size: int) -> dict[str, Any]:
     traits = {f"k{index}": index for index in range(size // 100)}
-    return {"type": "identify", "userId": "u1", "traits": traits, "context": {"traits": traits}}
+    return {
+        **_IDS,
+        "type": "identify",
+        "userId": "u1",
+        "traits": traits,
+        "context": {"traits": traits},
+    }
 
 
 def _wide_array(size: int) -> dict[str, Any]:
     items = list(range(size // 100))
-    return {"type": "track", "userId": "u1", "event": "E", "properties": {"a": items}}
+    return {**_IDS, "type": "track", "userId": "u1", "event": "E", "properties": {"a": items}}
 
 
 SHAPES: dict[str, Shape] = {
