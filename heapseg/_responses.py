@@ -129,7 +129,8 @@ def _retry_after(headers: Mapping[str, str] | None, now: float | None) -> float 
         return None
     value = str(value).strip()
     if _DELTA_SECONDS.fullmatch(value):
-        return float(int(value))
+        # Absurdly long digit runs are no wait anyone honours; treat them as unreadable.
+        return float(int(value)) if len(value) <= 15 else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
