@@ -28,6 +28,7 @@ IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey", "mes
 IDEMPOTENCY_RULES: Final = ("none", "messageId", "properties.idempotencyKey", "messageId-or-hash")
 RegionRule = Literal["none", "EU", "eu"]
 IntegrationsRule = Literal["facade", "any-name"]
+LimitsRule = Literal["off", "truncate", "reject"]
 
 FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
 
@@ -279,3 +280,13 @@ class Profile:
         default=(), converter=_names, validator=deep_iterable(instance_of(str))
     )
     """Event-name patterns never sent, as above; an exclusion wins over an inclusion."""
+
+    # Heap's limits
+
+    limits: LimitsRule = field(default="off", validator=in_(("off", "truncate", "reject")))
+    """What to do with calls that break Heap's documented limits (lengths of identities, event
+    names, property keys and values; reserved property names; identities heap.js calls
+    non-unique), read for ``mode``: ``off`` sends what the integration sends; ``truncate`` cuts
+    names and values to length and drops reserved names, saying so in each call's
+    ``warnings``; ``reject`` answers :class:`~heapseg.Unsupported` naming the rule broken.
+    See ``docs/guarantees.md``."""
