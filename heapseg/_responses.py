@@ -13,7 +13,6 @@ import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Final, Literal, Protocol, TypeAlias
 from urllib.parse import urlsplit
@@ -131,6 +130,8 @@ def _retry_after(headers: Mapping[str, str] | None, now: float | None) -> float 
     if _DELTA_SECONDS.fullmatch(value):
         # Absurdly long digit runs are no wait anyone honours; treat them as unreadable.
         return float(int(value)) if len(value) <= 15 else None
+    from email.utils import parsedate_to_datetime  # only HTTP-date answers need it
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
