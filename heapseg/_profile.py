@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from attrs import Attribute, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, optional
@@ -53,13 +53,20 @@ def _message_paths(
             )
 
 
+def _leave_it(value: object) -> str:
+    if isinstance(value, tuple):
+        return "leave it empty ()"
+    default = "False" if isinstance(value, bool) else "0" if isinstance(value, int) else "None"
+    return f"leave it at its default {default}"
+
+
 def _read_by(
     *readers: str | tuple[str, str],
-) -> Callable[[Profile, Attribute[tuple[str, ...]], object], None]:
+) -> Callable[[Profile, Attribute[Any], object], None]:
     """A validator: only these families (or ``(family, mode)`` pairs) read the field, so any
     other profile must leave it empty rather than set a choice that would do nothing."""
 
-    def check(instance: Profile, attribute: Attribute[tuple[str, ...]], value: object) -> None:
+    def check(instance: Profile, attribute: Attribute[Any], value: object) -> None:
         if not value or instance.family in readers:
             return
         if (instance.family, instance.mode) in readers:
@@ -69,7 +76,7 @@ def _read_by(
         raise ConfigurationError(
             f"{attribute.name} is read only by the {listed} "
             f"{'family' if len(names) == 1 else 'families'}, so it would do nothing in a "
-            f"{instance.family} {instance.mode} profile; leave it empty (), not {value!r}"
+            f"{instance.family} {instance.mode} profile; {_leave_it(value)}, not {value!r}"
         )
 
     return check
@@ -109,24 +116,28 @@ class Profile:
     integration_keys: tuple[str, ...] = field(default=("Heap",), converter=_names)
     """Names under which the ``integrations`` object can turn this destination on or off."""
 
-    iso_dates: bool = False
+    iso_dates: bool = field(default=False, validator=_read_by("classic"))
     """Turn every string that looks like an ISO-8601 date, anywhere in the message, into a
     date first (Segment's classic libraries do), so dates come out re-formatted as
     ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
 
-    require_user_id: bool = False
+    require_user_id: bool = field(default=False, validator=_read_by("classic"))
     """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null.
     Turned off in a cloud profile of the classic family, such messages are sent with the
     ``anonymousId`` as their identity."""
 
-    id_trait: bool = False
+    id_trait: bool = field(default=False, validator=_read_by("classic"))
     """Add the ``userId`` (when truthy) to identify traits as ``id``."""
 
-    identify_email_alias: str | None = field(default=None, validator=optional(instance_of(str)))
+    identify_email_alias: str | None = field(
+        default=None, validator=[optional(instance_of(str)), _read_by("classic")]
+    )
     """Rename the e-mail trait to this key on identify (classic: ``_email``, so Heap does not
     treat it as an identity); ``None`` keeps ``email`` as it is."""
 
-    track_email_alias: str | None = field(default=None, validator=optional(instance_of(str)))
+    track_email_alias: str | None = field(
+        default=None, validator=[optional(instance_of(str)), _read_by("classic")]
+    )
     """Add the user's e-mail to track properties under this key (classic cloud: ``_email``)."""
 
     values: ValueRules = field(factory=ValueRules, validator=instance_of(ValueRules))
@@ -167,7 +178,9 @@ class Profile:
 
     # Heap Web (Actions) and RudderStack choices
 
-    browser_array_limit: int = field(default=0, validator=[instance_of(int), ge(0)])
+    browser_array_limit: int = field(
+        default=0, validator=[instance_of(int), ge(0), _read_by("actions-web")]
+    )
     """Heap Web (Actions)' ``browserArrayLimit``: up to this many array items across a track
     call's top-level arrays are also tracked as ``"<event> <key> item"`` events; 0 turns
     unrolling off."""
@@ -250,7 +263,8 @@ class Profile:
     # Segment Actions choices
 
     user_values: ValueRules | None = field(
-        default=None, validator=optional(instance_of(ValueRules))
+        default=None,
+        validator=[optional(instance_of(ValueRules)), _read_by("actions-cloud", "heap-cloud")],
     )
     """How user properties are written when the integration writes them differently from
     event properties; ``None``: by :attr:`values`."""
