@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from enum import Enum
 from typing import Final, Literal
 
 from attrs import frozen
@@ -37,14 +36,13 @@ from heapseg._isodate import dayjs_utc, facade_timestamp, time_clip
 from heapseg._jsjson import js_number, js_number_to_string, js_truthy
 from heapseg._messages import describe
 from heapseg._normalize import find_non_json
+from heapseg._paths import MISSING, first_present
 from heapseg._profile import Profile
 from heapseg._replay import replay_key
 from heapseg._values import copy_value, write_values
 
 __all__ = [
-    "MISSING",
     "Field",
-    "Missing",
     "Rejected",
     "event_name",
     "event_properties",
@@ -55,7 +53,6 @@ __all__ = [
     "js_trim",
     "map_fields",
     "missing_field",
-    "read_first",
     "truthy",
     "unsupported",
     "user_properties",
@@ -76,15 +73,6 @@ _EMAIL: Final = re.compile(
 )
 
 
-class Missing(Enum):
-    """The JavaScript ``undefined`` a mapping gives when its path leads nowhere."""
-
-    MISSING = "missing"
-
-
-MISSING: Final = Missing.MISSING
-
-
 @frozen
 class Field:
     """One action field: its name, JSON-schema kind, and whether it keeps ``null``."""
@@ -93,35 +81,6 @@ class Field:
     kind: FieldKind = "string"
     allow_null: bool = False
     email: bool = False
-
-
-def _read_path(message: Mapping[str, object], path: str) -> object:
-    value: object = message
-    for key in path.split(".")[1:]:
-        if isinstance(value, Mapping):
-            if key not in value:
-                return MISSING
-            value = value[key]
-        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-            value = value[int(key)]
-        else:
-            return MISSING
-    return value
-
-
-def read_first(message: Mapping[str, object], paths: Sequence[str]) -> tuple[object, str]:
-    """The value of the first path whose value exists, else the last path's value.
-
-    Returns the value (``MISSING`` when there is none) and the path it was read from.
-    """
-    value: object = MISSING
-    source = paths[-1] if paths else "$"
-    for path in paths:
-        value = _read_path(message, path)
-        source = path
-        if value is not MISSING and value is not None:
-            break
-    return value, source
 
 
 def _date_like(text: str) -> bool:
@@ -188,7 +147,7 @@ def map_fields(
     for field, paths in mapping:
         if not paths:
             continue
-        value, source = read_first(message, paths)
+        source, value = first_present(message, paths)
         if value is MISSING or value == "" or (value is None and not field.allow_null):
             continue
         payload[field.name] = _coerce(value, field, source, destination)

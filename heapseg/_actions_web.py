@@ -1,17 +1,19 @@
 """The actions-web profile: Segment's "Heap Web (Actions)" destination, device mode.
 
-The browser runtime only resolves the preset mappings; it removes no empty
-values, validates nothing and coerces nothing. Then, in order:
+The browser runtime only resolves the mappings (each field from the first of its
+``Profile.*_from`` paths whose value exists, neither missing nor null); it removes no
+empty values, validates nothing and coerces nothing. Then, in order:
 
 track (the trackEvent action):
 
-1. When the ``anonymousId`` is truthy or ``context.traits`` is defined (``isDefined``: not
-   null, and an object with at least one key), ``heap.addUserProperties`` with
+1. When the ``anonymousId`` is truthy or the traits (``Profile.track_traits_from``:
+   ``context.traits``) are defined (``isDefined``: not null, and an object with at least
+   one key), ``heap.addUserProperties`` with
    ``anonymous_id`` (when ``isDefined``: ``"0"`` is not) followed by the traits flattened by
    ``flatB`` (dotted objects, arrays as JSON text, numbers and booleans as strings, nulls
    kept, empty objects gone).
-2. ``heap.identify(identity)`` when ``Profile.identify_on_track`` maps the identity
-   (``Profile.identity_sources``) and it is truthy and ``isDefined``.
+2. ``heap.identify(identity)`` when ``Profile.track_identity_from`` maps the identity
+   (the preset does not) and it is truthy and ``isDefined``.
 3. With ``Profile.browser_array_limit`` set, array items are first tracked as
    ``"<event> <key> item"`` events (see :func:`_unroll`).
 4. ``heap.track(event, properties)``: properties flattened as in step 1 (or, when unrolling
@@ -19,8 +21,9 @@ track (the trackEvent action):
    ``"browser-destination"``.
 
 identify (the identifyUser action): ``heap.addUserProperties(traits)`` with the raw,
-unflattened ``traits`` whenever they are present (even ``{}``), then
-``heap.identify(userId)`` when the userId is truthy (``"0"`` is).
+unflattened traits (``Profile.identify_traits_from``: ``traits``) whenever they are
+truthy (even ``{}``), then ``heap.identify(userId)`` when the identity
+(``Profile.identify_identity_from``: ``userId``) is truthy (``"0"`` is).
 
 page, screen, group and alias have no action: ``Unsupported``.
 
@@ -47,7 +50,7 @@ from heapseg._calls import (
 from heapseg._errors import InvalidEvent, Rejected
 from heapseg._jsjson import js_ordered_keys, js_stringify, js_truthy
 from heapseg._messages import Message, describe
-from heapseg._paths import MISSING, first_present, first_truthy, value_at
+from heapseg._paths import MISSING, first_present
 from heapseg._profile import Profile
 from heapseg._values import copy_value, write_values
 
@@ -55,7 +58,6 @@ __all__ = ["translate_actions_web"]
 
 _DESTINATION: Final = "Segment's Heap Web (Actions) destination"
 _LIBRARY: Final = "browser-destination"
-_TRACK_TRAITS: Final = "context.traits"
 
 
 def translate_actions_web(message: Message, profile: Profile) -> list[Call]:
@@ -101,6 +103,13 @@ def _sendable(value: object, path: str) -> Identity:
     )
 
 
+def _not_an_object(path: str, value: object) -> InvalidEvent:
+    """The error for traits mapped from a value that is not an object."""
+    return InvalidEvent(
+        path, f"'{path.removeprefix('$.')}' must be an object, found {describe(value)}"
+    )
+
+
 def _flat(values: Mapping[str, object], profile: Profile) -> dict[str, JSONValue]:
     """``flatB`` / ``flattenProperties`` of an object, by the profile's value rules."""
     return write_values(values, profile.values)
@@ -108,14 +117,14 @@ def _flat(values: Mapping[str, object], profile: Profile) -> dict[str, JSONValue
 
 def _identify(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
     calls: list[Call] = []
-    path, traits = first_present(raw, profile.traits_sources)
+    path, traits = first_present(raw, profile.identify_traits_from)
     if traits is not MISSING and js_truthy(traits):
         if not isinstance(traits, Mapping):
-            raise InvalidEvent(f"$.{path}", f"'{path}' must be an object, found {describe(traits)}")
+            raise _not_an_object(path, traits)
         properties = copy_value(traits)
         assert isinstance(properties, dict)
         calls.append(AddUserProperties(properties))
-    path, user_id = first_truthy(raw, profile.identity_sources)
+    path, user_id = first_present(raw, profile.identify_identity_from)
     if user_id is not MISSING and js_truthy(user_id):
         calls.append(Identify(_sendable(user_id, path)))
     if not calls:
@@ -137,11 +146,9 @@ def _track(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
         )
     calls: list[Call] = []
     anonymous_id = raw.get("anonymousId")
-    traits = value_at(raw, _TRACK_TRAITS)
+    traits_path, traits = first_present(raw, profile.track_traits_from)
     if traits is not MISSING and traits is not None and not isinstance(traits, Mapping):
-        raise InvalidEvent(
-            f"$.{_TRACK_TRAITS}", f"'{_TRACK_TRAITS}' must be an object, found {describe(traits)}"
-        )
+        raise _not_an_object(traits_path, traits)
     if js_truthy(anonymous_id) or _is_defined(traits):
         user_properties: dict[str, JSONValue] = {}
         if _is_defined(anonymous_id):
@@ -149,10 +156,9 @@ def _track(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
         if isinstance(traits, Mapping) and traits:
             user_properties.update(_flat(traits, profile))
         calls.append(AddUserProperties(user_properties))
-    if profile.identify_on_track:
-        path, identity = first_truthy(raw, profile.identity_sources)
-        if identity is not MISSING and js_truthy(identity) and _is_defined(identity):
-            calls.append(Identify(_sendable(identity, path)))
+    path, identity = first_present(raw, profile.track_identity_from)
+    if identity is not MISSING and js_truthy(identity) and _is_defined(identity):
+        calls.append(Identify(_sendable(identity, path)))
     source = raw.get("properties")
     properties: Mapping[str, object] = source if isinstance(source, Mapping) else {}
     if profile.browser_array_limit > 0:

@@ -109,6 +109,12 @@ def _identity(value: object) -> Identity:
     return copied
 
 
+def _excerpt(value: object, limit: int = 60) -> str:
+    """A short quotation of a value for an error message, however long the value is."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _cloud_identity(data: Mapping[str, object], profile: Profile) -> Identity:
     """The userId; without one (``require_user_id`` turned off), the anonymousId."""
     user_id = data.get("userId")
@@ -127,8 +133,8 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
     if date is None:
         raise InvalidEvent(
             "$.timestamp",
-            f"cannot read the timestamp {value!r} as a date; use an ISO-8601 string such as "
-            "'2024-05-01T12:00:00.000Z' or epoch milliseconds",
+            f"cannot read the timestamp {_excerpt(value)} as a date; use an ISO-8601 string "
+            "such as '2024-05-01T12:00:00.000Z' or epoch milliseconds",
         )
     return date.iso() if profile.timestamp == "facade" else None
 

@@ -18,7 +18,7 @@ from heapseg._jsjson import js_to_string, js_truthy
 __all__ = ["destination_enabled", "is_email", "lookup", "options_of"]
 
 _NOT_KEY_CHARS: Final = re.compile(r"[^a-zA-Z0-9.]+")
-_EMAIL: Final = re.compile("[^\n\r\u2028\u2029]+@[^\n\r\u2028\u2029]+\\.[^\n\r\u2028\u2029]+")
+_LINE_BREAK: Final = re.compile("[\n\r\u2028\u2029]")
 _MISSING: Final = object()
 
 
@@ -117,4 +117,11 @@ def is_email(value: object) -> bool:
     if value is None:
         return False
     text = js_to_string(value)
-    return "@" in text and _EMAIL.search(text) is not None
+    return "@" in text and any(_has_email_shape(line) for line in _LINE_BREAK.split(text))
+
+
+def _has_email_shape(line: str) -> bool:
+    """``/.+@.+\\..+/`` on one line, in linear time: the first ``@`` after one character
+    leaves the most room, so look for a ``.`` with a character on each side after it."""
+    at = line.find("@", 1)
+    return at != -1 and line.rfind(".", at + 2, len(line) - 1) != -1

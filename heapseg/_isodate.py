@@ -558,12 +558,28 @@ _JS_WHITESPACE: Final = (
     "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
 _PARSE_INT: Final = re.compile(r"[+-]?[0-9]+")
+_DOUBLE_DIGITS: Final = 309
+"""More digits than this (leading zeros aside) exceed the largest double, about 1.8e308."""
 
 
 def _parse_int(value: str) -> float:
-    """JS ``parseInt(value, 10)`` (NaN when there are no leading digits)."""
+    """JS ``parseInt(value, 10)`` (NaN when there are no leading digits).
+
+    Beyond a double's range the answer is an infinity, found without converting the
+    digits (Python refuses to turn very long digit strings into ints).
+    """
     match = _PARSE_INT.match(value.lstrip(_JS_WHITESPACE))
-    return math.nan if match is None else float(int(match.group()))
+    if match is None:
+        return math.nan
+    text = match.group()
+    sign = -1.0 if text[0] == "-" else 1.0
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _DOUBLE_DIGITS:
+        return sign * math.inf
+    try:
+        return sign * float(int(digits or "0"))
+    except OverflowError:
+        return sign * math.inf
 
 
 def facade_timestamp(value: object) -> JsDate | None:

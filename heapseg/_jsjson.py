@@ -294,7 +294,9 @@ def _fast_text(value: object) -> str | None:
         return None
     if _SIXTEEN_DIGITS in masked:
         for match in _LONG_INTEGER.finditer(text):
-            if int(match.group()) > _MAX_SAFE:
+            digits = match.group()
+            # 2^53 has 16 digits; longer runs never reach int() (Python limits its length).
+            if len(digits) > 16 or int(digits) > _MAX_SAFE:
                 return None
     return text
 

@@ -110,13 +110,25 @@ _ACTIONS: Final[tuple[Profile, ...]] = (
         values=ValueRules(
             objects="flatten", arrays="stringify", scalars="string", nulls="keep", empty="drop"
         ),
-        identity_sources=("userId",),
-        traits_sources=("traits",),
+        track_identity_from=(),
+        identify_identity_from=("$.userId",),
+        track_traits_from=("$.context.traits",),
+        identify_traits_from=("$.traits",),
     ),
 )
 
 # RudderStack (rudderstack.md)
 _RUDDERSTACK_NAMES: Final = ("HEAP", "Heap", "heap", "Heap.io")
+_RUDDERSTACK_IDENTITY: Final = (
+    "$.userId",
+    "$.traits.userId",
+    "$.traits.id",
+    "$.context.traits.userId",
+    "$.context.traits.id",
+    "$.anonymousId",
+)
+"""The transformer's ``userId`` mapping, joined with ``||``: the first truthy value wins."""
+
 _RUDDERSTACK: Final[tuple[Profile, ...]] = (
     Profile(
         name="rudderstack-cloud",
@@ -132,15 +144,9 @@ _RUDDERSTACK: Final[tuple[Profile, ...]] = (
         timestamp="passthrough-or-original",
         idempotency_key="properties.idempotencyKey",
         region_rule="eu",
-        identity_sources=(
-            "userId",
-            "traits.userId",
-            "traits.id",
-            "context.traits.userId",
-            "context.traits.id",
-            "anonymousId",
-        ),
-        traits_sources=("traits", "context.traits"),
+        identify_identity_from=_RUDDERSTACK_IDENTITY,
+        track_identity_from=_RUDDERSTACK_IDENTITY,
+        identify_traits_from=("$.traits", "$.context.traits"),
     ),
     Profile(
         name="rudderstack-device",
@@ -153,8 +159,8 @@ _RUDDERSTACK: Final[tuple[Profile, ...]] = (
         values=ValueRules(
             objects="flatten", arrays="bracket", scalars="keep", nulls="drop", empty="keep"
         ),
-        identity_sources=("userId",),
-        traits_sources=("context.traits",),
+        identify_identity_from=("$.userId",),
+        identify_traits_from=("$.context.traits",),
     ),
 )
 

@@ -9,12 +9,13 @@ real integration sends. Start from a preset and change single choices with
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Final, Literal
+from collections.abc import Callable, Iterable
+from typing import Any, Final, Literal
 
 from attrs import Attribute, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, optional
 
+from heapseg._errors import ConfigurationError
 from heapseg._messages import MESSAGE_TYPES
 from heapseg._values import ValueRules
 
@@ -27,6 +28,7 @@ IdempotencyRule = Literal["none", "messageId", "properties.idempotencyKey", "mes
 IDEMPOTENCY_RULES: Final = ("none", "messageId", "properties.idempotencyKey", "messageId-or-hash")
 RegionRule = Literal["none", "EU", "eu"]
 IntegrationsRule = Literal["facade", "any-name"]
+LimitsRule = Literal["off", "truncate", "reject"]
 
 FAMILIES: Final = ("classic", "actions-cloud", "heap-cloud", "actions-web", "rudderstack")
 
@@ -45,10 +47,39 @@ def _message_paths(
     """Check a tuple of message paths such as ``("$.userId", "$.context.traits.id")``."""
     for path in value:
         if not isinstance(path, str) or _MESSAGE_PATH.fullmatch(path) is None:
-            raise ValueError(
+            raise ConfigurationError(
                 f"{attribute.name} takes message paths such as '$.userId' or "
                 f"'$.context.traits.email', not {path!r}"
             )
+
+
+def _leave_it(value: object) -> str:
+    if isinstance(value, tuple):
+        return "leave it empty ()"
+    default = "False" if isinstance(value, bool) else "0" if isinstance(value, int) else "None"
+    return f"leave it at its default {default}"
+
+
+def _read_by(
+    *readers: str | tuple[str, str],
+) -> Callable[[Profile, Attribute[Any], object], None]:
+    """A validator: only these families (or ``(family, mode)`` pairs) read the field, so any
+    other profile must leave it empty rather than set a choice that would do nothing."""
+
+    def check(instance: Profile, attribute: Attribute[Any], value: object) -> None:
+        if not value or instance.family in readers:
+            return
+        if (instance.family, instance.mode) in readers:
+            return
+        names = [r if isinstance(r, str) else f"{r[0]} ({r[1]} mode)" for r in readers]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        raise ConfigurationError(
+            f"{attribute.name} is read only by the {listed} "
+            f"{'family' if len(names) == 1 else 'families'}, so it would do nothing in a "
+            f"{instance.family} {instance.mode} profile; {_leave_it(value)}, not {value!r}"
+        )
+
+    return check
 
 
 @frozen
@@ -85,24 +116,28 @@ class Profile:
     integration_keys: tuple[str, ...] = field(default=("Heap",), converter=_names)
     """Names under which the ``integrations`` object can turn this destination on or off."""
 
-    iso_dates: bool = False
+    iso_dates: bool = field(default=False, validator=_read_by("classic"))
     """Turn every string that looks like an ISO-8601 date, anywhere in the message, into a
     date first (Segment's classic libraries do), so dates come out re-formatted as
     ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
 
-    require_user_id: bool = False
+    require_user_id: bool = field(default=False, validator=_read_by("classic"))
     """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null.
     Turned off in a cloud profile of the classic family, such messages are sent with the
     ``anonymousId`` as their identity."""
 
-    id_trait: bool = False
+    id_trait: bool = field(default=False, validator=_read_by("classic"))
     """Add the ``userId`` (when truthy) to identify traits as ``id``."""
 
-    identify_email_alias: str | None = field(default=None, validator=optional(instance_of(str)))
+    identify_email_alias: str | None = field(
+        default=None, validator=[optional(instance_of(str)), _read_by("classic")]
+    )
     """Rename the e-mail trait to this key on identify (classic: ``_email``, so Heap does not
     treat it as an identity); ``None`` keeps ``email`` as it is."""
 
-    track_email_alias: str | None = field(default=None, validator=optional(instance_of(str)))
+    track_email_alias: str | None = field(
+        default=None, validator=[optional(instance_of(str)), _read_by("classic")]
+    )
     """Add the user's e-mail to track properties under this key (classic cloud: ``_email``)."""
 
     values: ValueRules = field(factory=ValueRules, validator=instance_of(ValueRules))
@@ -141,34 +176,11 @@ class Profile:
     """Which ``region`` value selects Heap's EU host (compared exactly, as the integration
     compares it); ``none``: the integration only knows the US host."""
 
-    # RudderStack and Heap Web choices
+    # Heap Web (Actions) and RudderStack choices
 
-    identity_sources: tuple[str, ...] = field(
-        default=("userId",),
-        converter=_names,
-        validator=deep_iterable(instance_of(str), instance_of(tuple)),
+    browser_array_limit: int = field(
+        default=0, validator=[instance_of(int), ge(0), _read_by("actions-web")]
     )
-    """Where the ``actions-web`` and ``rudderstack`` families take a user's identity from:
-    dotted paths into the message, tried in order, the first truthy value (JavaScript
-    truthiness) wins. RudderStack cloud tries ``userId``, ``traits.userId``, ``traits.id``,
-    ``context.traits.userId``, ``context.traits.id``, then ``anonymousId``."""
-
-    traits_sources: tuple[str, ...] = field(
-        default=("traits",),
-        converter=_names,
-        validator=deep_iterable(instance_of(str), instance_of(tuple)),
-    )
-    """Where the ``actions-web`` and ``rudderstack`` families take identify traits from:
-    dotted paths tried in order, the first that is present and not null wins (JavaScript
-    ``??``; the sources are not merged). RudderStack cloud reads ``traits`` then
-    ``context.traits``; RudderStack device reads only ``context.traits``."""
-
-    identify_on_track: bool = False
-    """Heap Web (Actions): track calls also call ``heap.identify(identity)`` (identity from
-    ``identity_sources``), as when the trackEvent action's ``identity`` field is mapped; the
-    default preset leaves that field unmapped."""
-
-    browser_array_limit: int = field(default=0, validator=[instance_of(int), ge(0)])
     """Heap Web (Actions)' ``browserArrayLimit``: up to this many array items across a track
     call's top-level arrays are also tracked as ``"<event> <key> item"`` events; 0 turns
     unrolling off."""
@@ -182,37 +194,77 @@ class Profile:
     last one in the message's key order; JavaScript truthiness), else ``All`` (on unless
     falsy)."""
 
-    # Segment Actions choices
+    # Where identities and traits come from: message paths, read only by the families named
 
     track_identity_from: tuple[str, ...] = field(
-        default=(), converter=_names, validator=_message_paths
+        default=(),
+        converter=_names,
+        validator=[
+            _message_paths,
+            _read_by("actions-cloud", "heap-cloud", "actions-web", ("rudderstack", "cloud")),
+        ],
     )
-    """Message paths (``$.userId``) track, page and screen calls read the user's identity
-    from: the first whose value exists (neither missing nor null) wins; ``()``: not mapped."""
+    """Message paths (``$.userId``) track, page and screen calls read the user's identity from;
+    ``()``: not mapped (the actions-cloud and actions-web presets leave it so: their track calls
+    carry no identity). Read by the actions-cloud, heap-cloud and actions-web families and by
+    rudderstack in cloud mode. The Segment families take the first path whose value exists
+    (neither missing nor null: ``@if exists``); rudderstack takes the first truthy value
+    (JavaScript ``||``), as its transformer does."""
 
     identify_identity_from: tuple[str, ...] = field(
-        default=("$.userId",), converter=_names, validator=_message_paths
+        default=(),
+        converter=_names,
+        validator=[
+            _message_paths,
+            _read_by("actions-cloud", "heap-cloud", "actions-web", "rudderstack"),
+        ],
     )
-    """Message paths identify calls read the user's identity from, as above."""
+    """Message paths identify calls read the user's identity from, picked as for
+    :attr:`track_identity_from`; ``()``: not mapped. Read by the actions-cloud, heap-cloud,
+    actions-web and rudderstack families (classic reads ``userId`` by a fixed rule)."""
 
-    user_id_from: tuple[str, ...] = field(default=(), converter=_names, validator=_message_paths)
-    """Message paths of Heap's own numeric ``user_id``, as above; ``()``: not mapped."""
+    user_id_from: tuple[str, ...] = field(
+        default=(), converter=_names, validator=[_message_paths, _read_by("heap-cloud")]
+    )
+    """Message paths of Heap's own numeric ``user_id`` that track calls carry: the first path
+    whose value exists (neither missing nor null) wins; ``()``: not mapped. Read by the
+    heap-cloud family only."""
 
-    email_from: tuple[str, ...] = field(default=(), converter=_names, validator=_message_paths)
-    """Message paths of the e-mail address that identifies the user, as above."""
+    email_from: tuple[str, ...] = field(
+        default=(), converter=_names, validator=[_message_paths, _read_by("heap-cloud")]
+    )
+    """Message paths of the e-mail address that identifies the user on track calls, picked as
+    for :attr:`user_id_from`; ``()``: not mapped. Read by the heap-cloud family only (classic's
+    e-mail rules are :attr:`identify_email_alias` and :attr:`track_email_alias`)."""
 
     track_traits_from: tuple[str, ...] = field(
-        default=("$.context.traits",), converter=_names, validator=_message_paths
+        default=(),
+        converter=_names,
+        validator=[_message_paths, _read_by("actions-cloud", "heap-cloud", "actions-web")],
     )
-    """Message paths of the user traits track, page and screen calls send, as above."""
+    """Message paths of the user traits track, page and screen calls send: the first path
+    whose value exists (neither missing nor null: Segment's ``@if exists``) wins, the others
+    are not merged; ``()``: not mapped. Read by the actions-cloud, heap-cloud and actions-web
+    families (rudderstack and classic send no user traits with track calls)."""
 
     identify_traits_from: tuple[str, ...] = field(
-        default=("$.traits",), converter=_names, validator=_message_paths
+        default=(),
+        converter=_names,
+        validator=[
+            _message_paths,
+            _read_by("actions-cloud", "heap-cloud", "actions-web", "rudderstack"),
+        ],
     )
-    """Message paths of the user traits identify calls send, as above."""
+    """Message paths of the user traits identify calls send, picked as for
+    :attr:`track_traits_from` (which is also JavaScript's ``??``, as rudderstack reads them);
+    ``()``: not mapped. Read by the actions-cloud, heap-cloud, actions-web and rudderstack
+    families (classic reads ``traits`` by a fixed rule)."""
+
+    # Segment Actions choices
 
     user_values: ValueRules | None = field(
-        default=None, validator=optional(instance_of(ValueRules))
+        default=None,
+        validator=[optional(instance_of(ValueRules)), _read_by("actions-cloud", "heap-cloud")],
     )
     """How user properties are written when the integration writes them differently from
     event properties; ``None``: by :attr:`values`."""
@@ -242,3 +294,13 @@ class Profile:
         default=(), converter=_names, validator=deep_iterable(instance_of(str))
     )
     """Event-name patterns never sent, as above; an exclusion wins over an inclusion."""
+
+    # Heap's limits
+
+    limits: LimitsRule = field(default="off", validator=in_(("off", "truncate", "reject")))
+    """What to do with calls that break Heap's documented limits (lengths of identities, event
+    names, property keys and values; reserved property names; identities heap.js calls
+    non-unique), read for ``mode``: ``off`` sends what the integration sends; ``truncate`` cuts
+    names and values to length and drops reserved names, saying so in each call's
+    ``warnings``; ``reject`` answers :class:`~heapseg.Unsupported` naming the rule broken.
+    See ``docs/guarantees.md``."""

@@ -13,7 +13,6 @@ import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timezone
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Final, Literal, Protocol, TypeAlias
 from urllib.parse import urlsplit
@@ -129,7 +128,10 @@ def _retry_after(headers: Mapping[str, str] | None, now: float | None) -> float 
         return None
     value = str(value).strip()
     if _DELTA_SECONDS.fullmatch(value):
-        return float(int(value))
+        # Absurdly long digit runs are no wait anyone honours; treat them as unreadable.
+        return float(int(value)) if len(value) <= 15 else None
+    from email.utils import parsedate_to_datetime  # only HTTP-date answers need it
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -4,25 +4,27 @@ Cloud mode (the transformer's ``procWorkflow``), in the order it works:
 
 1. Only ``identify`` and ``track`` pass (compared case-sensitively); any other type is
    rejected: "message type page is not supported".
-2. identify: the traits are ``traits ?? context.traits`` (``Profile.traits_sources``, the first
-   present and not null, never merged); none at all is rejected: "traits are required". An
-   empty object passes.
+2. identify: the traits are ``traits ?? context.traits`` (``Profile.identify_traits_from``,
+   the first present and not null, never merged); none at all is rejected: "traits are
+   required". An empty object passes.
 3. track: the ``event`` must be truthy ("event is required"). The properties are the
    message's ``properties``.
-4. The identity is the first truthy of ``userId``, ``traits.userId``, ``traits.id``,
-   ``context.traits.userId``, ``context.traits.id``, ``anonymousId``
-   (``Profile.identity_sources``), kept a number when it is one; none is rejected:
-   "userId is required".
+4. The identity is the first truthy (JavaScript ``||``) of ``userId``, ``traits.userId``,
+   ``traits.id``, ``context.traits.userId``, ``context.traits.id``, ``anonymousId``
+   (``Profile.identify_identity_from`` and ``Profile.track_identity_from``), kept a number
+   when it is one; none is rejected: "userId is required".
 5. Values go through ``flattenJson`` (``Profile.values``): dotted objects, ``key[i]`` arrays,
    empty ``{}``/``[]`` and nulls kept, nothing stringified; ``flattenJson(null)`` is
    ``{"": null}``. The top-level ``idempotencyKey`` is then removed; when truthy it becomes
    the track's ``idempotency_key``, unchanged.
 6. track's ``timestamp`` is ``timestamp ?? originalTimestamp``, unchanged.
 
-Device mode (rudder-sdk-js): identify calls ``heap.identify(userId)`` when the userId is
-truthy, then always ``heap.addUserProperties`` with ``context.traits`` flattened the same
-way, nulls dropped (missing traits give ``{}``); track calls
-``heap.track(event, properties)`` flattened likewise. Other types are not implemented.
+Device mode (rudder-sdk-js): identify calls ``heap.identify(userId)`` when the userId
+(``Profile.identify_identity_from``, first truthy) is truthy, then always
+``heap.addUserProperties`` with ``context.traits`` (``Profile.identify_traits_from``)
+flattened the same way, nulls dropped (missing traits give ``{}``); track calls
+``heap.track(event, properties)`` flattened likewise, with no identity. Other types are not
+implemented.
 
 Where RudderStack throws on a valid message, heapseg answers ``Unsupported`` with
 RudderStack's own message in the reason. A message that breaks the Segment spec (a
@@ -92,12 +94,14 @@ def _event(raw: Mapping[str, JSONValue]) -> str:
 
 
 def _traits(raw: Mapping[str, JSONValue], profile: Profile) -> Mapping[str, object] | None:
-    """The identify traits by ``Profile.traits_sources``, or None when there are none."""
-    path, traits = first_present(raw, profile.traits_sources)
+    """The identify traits by ``Profile.identify_traits_from``, or None when there are none."""
+    path, traits = first_present(raw, profile.identify_traits_from)
     if traits is MISSING or traits is None:
         return None
     if not isinstance(traits, Mapping):
-        raise InvalidEvent(f"$.{path}", f"'{path}' must be an object, found {describe(traits)}")
+        raise InvalidEvent(
+            path, f"'{path.removeprefix('$.')}' must be an object, found {describe(traits)}"
+        )
     return traits
 
 
@@ -114,8 +118,9 @@ def _sendable(value: object, what: str) -> Identity:
     )
 
 
-def _identity(raw: Mapping[str, JSONValue], profile: Profile) -> Identity:
-    path, value = first_truthy(raw, profile.identity_sources)
+def _identity(raw: Mapping[str, JSONValue], paths: tuple[str, ...]) -> Identity:
+    """The first truthy value of ``paths`` (JavaScript ``||``); none is rejected."""
+    path, value = first_truthy(raw, paths)
     if value is MISSING or not js_truthy(value):
         raise Rejected("rejects it: userId is required")
     return _sendable(value, f"the identity (from {path})")
@@ -134,7 +139,7 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
         traits = _traits(raw, profile)
         if traits is None:
             raise Rejected("rejects it: traits are required")
-        identity = _identity(raw, profile)
+        identity = _identity(raw, profile.identify_identity_from)
         properties = _flatten(traits, profile)
         if removes_key:
             properties.pop(_IDEMPOTENCY_KEY, None)
@@ -147,7 +152,7 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
     key: Identity | None = None
     if removes_key:
         properties.pop(_IDEMPOTENCY_KEY, None)
-        wanted = value_at(raw, "properties.idempotencyKey")
+        wanted = value_at(raw, "$.properties.idempotencyKey")
         if wanted is not MISSING and js_truthy(wanted):
             key = _sendable(wanted, "the idempotency_key")
     elif profile.idempotency_key == "messageId" and raw.get("messageId") is not None:
@@ -155,7 +160,7 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
     elif profile.idempotency_key == "messageId-or-hash":
         key = replay_key(raw)
     timestamp = _timestamp(raw, profile)
-    identity = _identity(raw, profile)
+    identity = _identity(raw, profile.track_identity_from)
     return Track(event, properties, identity=identity, timestamp=timestamp, idempotency_key=key)
 
 
@@ -163,7 +168,7 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | int | fl
     """``timestamp ?? originalTimestamp``, unchanged, once it is known to be a date."""
     if profile.timestamp != "passthrough-or-original":
         return None
-    path, value = first_present(raw, ("timestamp", "originalTimestamp"))
+    path, value = first_present(raw, ("$.timestamp", "$.originalTimestamp"))
     if value is MISSING or value is None:
         return None
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -171,9 +176,9 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | int | fl
         if date is not None:
             return value if isinstance(value, str) else _sendable(value, "the timestamp")
     raise InvalidEvent(
-        f"$.{path}",
-        f"cannot read the {path} {js_stringify(value)} as a date; use an ISO-8601 string "
-        "such as '2024-05-01T12:00:00.000Z'",
+        path,
+        f"cannot read the {path.removeprefix('$.')} {js_stringify(value)} as a date; "
+        "use an ISO-8601 string such as '2024-05-01T12:00:00.000Z'",
     )
 
 
@@ -184,7 +189,7 @@ def _device(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> list[C
         properties = write_values(source, profile.values) if isinstance(source, Mapping) else {}
         return [Track(event, properties)]
     calls: list[Call] = []
-    path, user_id = first_truthy(raw, profile.identity_sources)
+    path, user_id = first_truthy(raw, profile.identify_identity_from)
     if user_id is not MISSING and js_truthy(user_id):
         calls.append(Identify(_sendable(user_id, f"the identity (from {path})")))
     traits = _traits(raw, profile)

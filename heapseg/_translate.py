@@ -13,6 +13,7 @@ from heapseg._errors import InvalidEvent
 from heapseg._facade import destination_enabled
 from heapseg._heap_cloud import translate_heap_cloud
 from heapseg._jsjson import js_truthy
+from heapseg._limits import apply_limits
 from heapseg._messages import Message, parse_message
 from heapseg._normalize import find_non_json
 from heapseg._presets import DEFAULT_PROFILE, resolve_profile
@@ -84,7 +85,7 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     if not calls:
         # Nothing is dropped silently: a message that makes no call says so.
         return [Unsupported(message.type, f"profile {chosen.name!r} makes no Heap call for it")]
-    return calls
+    return apply_limits(calls, chosen, message.type)
 
 
 def _enabled_by_any_name(message: Mapping[str, Any], names: tuple[str, ...]) -> bool:

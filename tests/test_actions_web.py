@@ -1,7 +1,7 @@
 """The actions-web profile against segment-actions.md §4 (Heap Web (Actions), device mode).
 
 The upstream tests (§4.6) subscribe trackEvent with ``identity ← $.userId`` mapped, so they
-run on the preset evolved with ``identify_on_track``; "unroll" tests also set
+run on the preset evolved with ``track_identity_from=("$.userId",)``; "unroll" tests also set
 ``browser_array_limit`` to 5. Every vector of §4.6 and §4.7 is a row below.
 """
 
@@ -18,7 +18,7 @@ from heapseg import AddUserProperties, Identify, InvalidEvent, Track, Unsupporte
 
 LIB = "browser-destination"
 PRESET = heapseg.PROFILES["actions-web"]
-SUBSCRIBED = attrs.evolve(PRESET, identify_on_track=True)
+SUBSCRIBED = attrs.evolve(PRESET, track_identity_from=("$.userId",))
 """The upstream test subscription: the trackEvent identity field mapped to $.userId."""
 UNROLL = attrs.evolve(SUBSCRIBED, browser_array_limit=5)
 

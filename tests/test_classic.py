@@ -934,3 +934,11 @@ def test_profile_object_equals_its_name(profile: str, message: Message) -> None:
 def test_unknown_profile_name(name: str) -> None:
     with pytest.raises(heapseg.ConfigurationError):
         heapseg.translate(BASE_MESSAGES["track"], name)
+
+
+def test_an_unreadable_huge_timestamp_is_quoted_briefly() -> None:
+    message = {"type": "track", "userId": "u", "event": "E", "timestamp": "x" * 100_000}
+    with pytest.raises(heapseg.InvalidEvent) as caught:
+        heapseg.translate(message)
+    assert caught.value.path == "$.timestamp"
+    assert len(caught.value.reason) < 300

@@ -11,6 +11,7 @@ import copy
 import json
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 
@@ -18,6 +19,7 @@ import heapseg
 from tests.strategies import json_values, messages
 
 PROFILE_NAMES = sorted(heapseg.PROFILES)
+LIMITS = ("truncate", "reject")
 CALL_TYPES = (heapseg.Identify, heapseg.AddUserProperties, heapseg.Track, heapseg.Unsupported)
 
 
@@ -70,6 +72,37 @@ def test_any_json_value(profile: str, value: Any) -> None:
     result = check(value, profile)
     if not isinstance(value, dict):
         assert result[:2] == ("InvalidEvent", "$")
+
+
+def check_with_limits(message: Any, profile: str, limits: str) -> None:
+    """Under Heap's limits the same holds, and errors are those of the preset itself."""
+    evolved = attrs.evolve(heapseg.PROFILES[profile], limits=limits)
+    snapshot = copy.deepcopy(message)
+    first = outcome(message, evolved)
+    assert message == snapshot, "translate mutated its input"
+    assert outcome(message, evolved) == first
+    assert_well_formed(first)
+    preset = outcome(message, profile)
+    if not isinstance(preset, list):
+        assert first == preset
+    else:
+        assert isinstance(first, list)
+
+
+@pytest.mark.parametrize("limits", LIMITS)
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+@settings(max_examples=60, deadline=None)
+@given(message=messages())
+def test_any_message_with_limits(profile: str, limits: str, message: dict[str, Any]) -> None:
+    check_with_limits(message, profile, limits)
+
+
+@pytest.mark.parametrize("limits", LIMITS)
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+@settings(max_examples=40, deadline=None)
+@given(value=json_values)
+def test_any_json_value_with_limits(profile: str, limits: str, value: Any) -> None:
+    check_with_limits(value, profile, limits)
 
 
 def _deep(depth: int, leaf: Any, wrap: str) -> Any:

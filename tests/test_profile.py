@@ -88,3 +88,25 @@ def test_classic_cloud_without_the_user_id_rule_keys_anonymous_messages_by_anony
     assert heapseg.translate(identify, profile=anonymous) == [
         heapseg.AddUserProperties({"plan": "pro", "segment_library": ""}, identity="anon-1")
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "readers"),
+    [
+        ("iso_dates", True, "classic family"),
+        ("require_user_id", True, "classic family"),
+        ("id_trait", True, "classic family"),
+        ("identify_email_alias", "_email", "classic family"),
+        ("track_email_alias", "_email", "classic family"),
+        ("browser_array_limit", 5, "actions-web family"),
+        ("user_values", heapseg.ValueRules(), "actions-cloud and heap-cloud families"),
+    ],
+)
+def test_a_choice_the_family_never_reads_is_refused_by_name(
+    field: str, value: object, readers: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        attrs.evolve(heapseg.PROFILES["rudderstack-cloud"], **{field: value})
+    message = str(caught.value)
+    assert message.startswith(f"{field} is read only by the {readers}")
+    assert "rudderstack cloud profile" in message

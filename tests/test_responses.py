@@ -376,3 +376,9 @@ def test_pace_preserves_order_and_delays_only_when_a_window_is_full(specs: list[
             ), index
         for bucket, weight in spent.items():
             sends[bucket].append((offset, weight))
+
+
+def test_retry_after_with_an_absurd_number_of_digits_is_unreadable_not_an_error() -> None:
+    outcome = classify(429, {"Retry-After": "9" * 400})
+    assert outcome.kind == "retry"
+    assert outcome.retry_after is None

@@ -588,7 +588,9 @@ def test_device_mode_has_no_http_requests() -> None:
 
 def test_evolve_rudderstack_cloud_to_user_id_only_identity() -> None:
     """Without the fallback chain, an anonymous event has no identity and is rejected."""
-    user_id_only = attrs.evolve(heapseg.PROFILES["rudderstack-cloud"], identity_sources=("userId",))
+    user_id_only = attrs.evolve(
+        heapseg.PROFILES["rudderstack-cloud"], track_identity_from=("$.userId",)
+    )
     message = {"type": "track", "event": "E", "anonymousId": "a"}
     (default,) = heapseg.translate(message, "rudderstack-cloud")
     assert isinstance(default, Track)
