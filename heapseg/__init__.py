@@ -5,8 +5,8 @@ dict) to a list of call descriptors, and :mod:`heapseg.http` renders cloud-mode
 descriptors as HTTP requests for any client to send.
 """
 
-from heapseg import http, js
-from heapseg._calls import (
+from . import http, js
+from ._calls import (
     AddUserProperties,
     Call,
     Identify,
@@ -17,12 +17,12 @@ from heapseg._calls import (
     from_dict,
     to_dict,
 )
-from heapseg._errors import ConfigurationError, HeapsegError, InvalidCall, InvalidEvent
-from heapseg._normalize import normalize
-from heapseg._presets import PROFILES
-from heapseg._profile import Profile, SegmentLibrary
-from heapseg._translate import translate
-from heapseg._values import ValueRules
+from ._errors import ConfigurationError, HeapsegError, InvalidCall, InvalidEvent
+from ._normalize import normalize
+from ._presets import PROFILES
+from ._profile import Profile, SegmentLibrary
+from ._translate import translate
+from ._values import ValueRules
 
 __version__ = "0.1.0"
 

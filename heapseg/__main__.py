@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from heapseg._cli import main as _run
+from ._cli import main as _run
 
 __all__ = ["main"]
 

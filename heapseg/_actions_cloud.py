@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from heapseg._actions_kit import (
+from ._actions_kit import (
     Field,
     Rejected,
     event_name,
@@ -50,9 +50,9 @@ from heapseg._actions_kit import (
     unsupported,
     user_properties,
 )
-from heapseg._calls import AddUserProperties, Call, JSONValue, Track
-from heapseg._messages import Message
-from heapseg._profile import Profile
+from ._calls import AddUserProperties, Call, JSONValue, Track
+from ._messages import Message
+from ._profile import Profile
 
 __all__ = ["translate_actions_cloud"]
 

@@ -30,16 +30,16 @@ from typing import Final, Literal
 
 from attrs import frozen
 
-from heapseg._calls import Call, JSONValue, Unsupported
-from heapseg._errors import InvalidEvent, Rejected
-from heapseg._isodate import dayjs_utc, facade_timestamp, time_clip
-from heapseg._jsjson import js_number, js_number_to_string, js_truthy
-from heapseg._messages import describe
-from heapseg._normalize import find_non_json
-from heapseg._paths import MISSING, first_present
-from heapseg._profile import Profile
-from heapseg._replay import replay_key
-from heapseg._values import copy_value, write_values
+from ._calls import Call, JSONValue, Unsupported
+from ._errors import InvalidEvent, Rejected
+from ._isodate import dayjs_utc, facade_timestamp, time_clip
+from ._jsjson import js_number, js_number_to_string, js_truthy
+from ._messages import describe
+from ._normalize import find_non_json
+from ._paths import MISSING, first_present
+from ._profile import Profile
+from ._replay import replay_key
+from ._values import copy_value, write_values
 
 __all__ = [
     "Field",

@@ -38,7 +38,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Final
 
-from heapseg._calls import (
+from ._calls import (
     AddUserProperties,
     Call,
     Identify,
@@ -47,12 +47,12 @@ from heapseg._calls import (
     Track,
     Unsupported,
 )
-from heapseg._errors import InvalidEvent, Rejected
-from heapseg._jsjson import js_ordered_keys, js_stringify, js_truthy
-from heapseg._messages import Message, describe
-from heapseg._paths import MISSING, first_present
-from heapseg._profile import Profile
-from heapseg._values import copy_value, write_values
+from ._errors import InvalidEvent, Rejected
+from ._jsjson import js_ordered_keys, js_stringify, js_truthy
+from ._messages import Message, describe
+from ._paths import MISSING, first_present
+from ._profile import Profile
+from ._values import copy_value, write_values
 
 __all__ = ["translate_actions_web"]
 

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
-from heapseg._errors import ConfigurationError
-from heapseg._jsjson import js_stringify
+from ._errors import ConfigurationError
+from ._jsjson import js_stringify
 
 __all__ = ["HEAP_BULK_CAP", "Batchable", "BulkCaps", "batch", "bulk_caps"]
 

@@ -13,7 +13,7 @@ from typing import Any, Final, TypeAlias
 
 from attrs import field, frozen
 
-from heapseg._errors import InvalidCall
+from ._errors import InvalidCall
 
 __all__ = [
     "TRACK_OPTIONAL",

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from heapseg._calls import (
+from ._calls import (
     AddUserProperties,
     Call,
     Identify,
@@ -35,14 +35,14 @@ from heapseg._calls import (
     Track,
     Unsupported,
 )
-from heapseg._errors import InvalidEvent
-from heapseg._facade import is_email, lookup, options_of
-from heapseg._isodate import common_iso_text, convert_iso_strings, facade_timestamp
-from heapseg._jsjson import js_to_string, js_truthy
-from heapseg._messages import Message, describe
-from heapseg._profile import Profile
-from heapseg._replay import replay_key
-from heapseg._values import copy_value, write_values
+from ._errors import InvalidEvent
+from ._facade import is_email, lookup, options_of
+from ._isodate import common_iso_text, convert_iso_strings, facade_timestamp
+from ._jsjson import js_to_string, js_truthy
+from ._messages import Message, describe
+from ._profile import Profile
+from ._replay import replay_key
+from ._values import copy_value, write_values
 
 __all__ = ["translate_classic"]
 

@@ -24,8 +24,9 @@ from typing import IO, Any, Final, NoReturn
 
 import attrs
 
-import heapseg
-from heapseg._cli_backfill import (
+from . import __version__
+from ._calls import Call, Unsupported, to_dict
+from ._cli_backfill import (
     BackfillError,
     Checkpoint,
     InputFile,
@@ -36,10 +37,14 @@ from heapseg._cli_backfill import (
     parse_bound,
     save_checkpoint,
 )
-from heapseg._cli_input import FORMATS, Blank, Malformed, Message, Source, open_binary, read_records
-from heapseg._jsjson import json_encoder
-from heapseg._messages import MESSAGE_TYPES
-from heapseg._presets import DEFAULT_PROFILE
+from ._cli_input import FORMATS, Blank, Malformed, Message, Source, open_binary, read_records
+from ._errors import HeapsegError, InvalidEvent
+from ._jsjson import json_encoder
+from ._messages import MESSAGE_TYPES
+from ._presets import DEFAULT_PROFILE, PROFILES
+from ._profile import Profile
+from ._translate import translate
+from .http import Request, render
 
 __all__ = ["main"]
 
@@ -150,12 +155,12 @@ class _Pending:
     """A translated message waiting for its bulk render, with the bulk items it makes."""
 
     record: Message
-    calls: list[heapseg.Call]
-    alone: list[heapseg.http.Request]
+    calls: list[Call]
+    alone: list[Request]
     items: list[_ItemKey]
 
 
-def _bulk_items(request: heapseg.http.Request) -> list[_ItemKey]:
+def _bulk_items(request: Request) -> list[_ItemKey]:
     """The items of a bulk request: the entries of its arrays of objects, or the whole body.
 
     A bulk body joins the items of single requests unchanged (docs/http.md), so an item
@@ -186,7 +191,7 @@ class _Job:
     bulk render); a checkpoint records it after the outputs are flushed.
     """
 
-    profile: str | heapseg.Profile
+    profile: str | Profile
     http: bool
     bulk: bool
     app_id: str
@@ -292,18 +297,18 @@ class _Job:
                 self._invalid(record.source, message_id, path, reason, record.text)
                 return
         try:
-            calls = heapseg.translate(record.value, profile=self.profile)
-        except heapseg.InvalidEvent as error:
+            calls = translate(record.value, profile=self.profile)
+        except InvalidEvent as error:
             self._invalid(record.source, message_id, error.path, error.reason, record.text)
             return
-        except heapseg.HeapsegError as error:
+        except HeapsegError as error:
             self._invalid(record.source, message_id, "$", str(error), record.text)
             return
         except RecursionError:
             reason = "the message is nested too deeply to translate"
             self._invalid(record.source, message_id, "$", reason, record.text)
             return
-        made = [call for call in calls if type(call) is not heapseg.Unsupported]
+        made = [call for call in calls if type(call) is not Unsupported]
         if not made:
             self._unsupported(record, calls)
         elif not self.http:
@@ -314,32 +319,32 @@ class _Job:
         else:
             self._write_requests(record, made)
 
-    def _unsupported(self, record: Message, calls: list[heapseg.Call]) -> None:
+    def _unsupported(self, record: Message, calls: list[Call]) -> None:
         self.tally.unsupported += 1
         if not calls:
             calls = [
-                heapseg.Unsupported(
+                Unsupported(
                     str(record.value.get("type")), "the profile makes no call of this message"
                 )
             ]
         for call in calls:
-            assert type(call) is heapseg.Unsupported
+            assert type(call) is Unsupported
             self.tally.unsupported_reasons[call.type, call.reason] += 1
         if not self.http:
             self._write_calls(record, calls)
 
-    def _write_calls(self, record: Message, calls: list[heapseg.Call]) -> None:
+    def _write_calls(self, record: Message, calls: list[Call]) -> None:
         head = {**_where(record.source), "messageId": record.value.get("messageId")}
         for call in calls:
-            self.out.write(_dumps({**head, **heapseg.to_dict(call)}))
+            self.out.write(_dumps({**head, **to_dict(call)}))
             self.tally.written += 1
 
-    def _render(self, calls: list[heapseg.Call]) -> list[heapseg.http.Request]:
-        return heapseg.http.render(
+    def _render(self, calls: list[Call]) -> list[Request]:
+        return render(
             calls, app_id=self.app_id, profile=self.profile, region=self.region, bulk=self.bulk
         )
 
-    def _write_request(self, head: dict[str, Any], request: heapseg.http.Request) -> None:
+    def _write_request(self, head: dict[str, Any], request: Request) -> None:
         record = {
             **head,
             "method": request.method,
@@ -350,11 +355,11 @@ class _Job:
         self.out.write(_dumps(record))
         self.tally.written += 1
 
-    def _write_requests(self, record: Message, calls: list[heapseg.Call]) -> None:
+    def _write_requests(self, record: Message, calls: list[Call]) -> None:
         message_id = record.value.get("messageId")
         try:
             requests = self._render(calls)
-        except heapseg.HeapsegError as error:
+        except HeapsegError as error:
             self._invalid(record.source, message_id, "$", str(error), record.text)
             return
         self.tally.translated += 1
@@ -362,10 +367,10 @@ class _Job:
         for request in requests:
             self._write_request(head, request)
 
-    def _queue_bulk(self, record: Message, calls: list[heapseg.Call]) -> None:
+    def _queue_bulk(self, record: Message, calls: list[Call]) -> None:
         try:
             alone = self._render(calls)
-        except heapseg.HeapsegError as error:
+        except HeapsegError as error:
             message_id = record.value.get("messageId")
             self._invalid(record.source, message_id, "$", str(error), record.text)
             return
@@ -384,7 +389,7 @@ class _Job:
         self.tally.translated += len(batch)
         try:
             requests = self._render([call for pending in batch for call in pending.calls])
-        except heapseg.HeapsegError:
+        except HeapsegError:
             # Each message rendered alone; should they not render together, send them apart.
             for pending in batch:
                 source = {
@@ -488,16 +493,16 @@ def _open_output(name: str | None, stack: ExitStack, *, append: bool = False) ->
 _SELECTION_OPTIONS: Final = ("include_events", "exclude_events", "include_types", "exclude_types")
 
 
-def _build_profile(args: argparse.Namespace) -> heapseg.Profile:
+def _build_profile(args: argparse.Namespace) -> Profile:
     """The chosen preset with the selection and replay choices of the options and --config."""
     try:
         config = load_config(args.config) if args.config else {}
     except BackfillError as error:
         raise _UsageError(f"--config: {error}") from None
     name = args.profile or config.get("profile") or DEFAULT_PROFILE
-    preset = heapseg.PROFILES.get(name)
+    preset = PROFILES.get(name)
     if preset is None:
-        raise _UsageError(f"unknown profile {name!r}; choose one of: {', '.join(heapseg.PROFILES)}")
+        raise _UsageError(f"unknown profile {name!r}; choose one of: {', '.join(PROFILES)}")
     args.profile = name
     changes: dict[str, Any] = {}
     for key in _SELECTION_OPTIONS:
@@ -517,7 +522,7 @@ def _build_profile(args: argparse.Namespace) -> heapseg.Profile:
         raise _UsageError(f"--config {args.config}: {error}") from None
 
 
-def _check_translate_options(args: argparse.Namespace, profile: heapseg.Profile) -> None:
+def _check_translate_options(args: argparse.Namespace, profile: Profile) -> None:
     if args.sample and args.files:
         raise _UsageError("give input files or --sample, not both")
     if args.bulk:
@@ -532,8 +537,8 @@ def _check_translate_options(args: argparse.Namespace, profile: heapseg.Profile)
     if not args.app_id:
         raise _UsageError("--http needs --app-id: the Heap environment id")
     try:
-        heapseg.http.render([], app_id=args.app_id, profile=profile, region=args.region or "US")
-    except heapseg.HeapsegError as error:
+        render([], app_id=args.app_id, profile=profile, region=args.region or "US")
+    except HeapsegError as error:
         raise _UsageError(str(error)) from None
 
 
@@ -749,17 +754,17 @@ def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _describe_call(call: heapseg.Call) -> str:
-    if type(call) is heapseg.Unsupported:
+def _describe_call(call: Call) -> str:
+    if type(call) is Unsupported:
         return f"unsupported: {call.reason}"
-    data = heapseg.to_dict(call)
+    data = to_dict(call)
     kind = data.pop("call")
     return f"{kind} {_compact(data)}"
 
 
 def _demo(args: argparse.Namespace) -> int:
     del args
-    names = list(heapseg.PROFILES)
+    names = list(PROFILES)
     width = max(len(name) for name in names) + 2
     out = sys.stdout
     out.write(
@@ -777,8 +782,8 @@ def _demo(args: argparse.Namespace) -> int:
             )
             for name in names:
                 try:
-                    lines = [_describe_call(c) for c in heapseg.translate(value, profile=name)]
-                except heapseg.InvalidEvent as error:
+                    lines = [_describe_call(c) for c in translate(value, profile=name)]
+                except InvalidEvent as error:
                     lines = [f"invalid {error.path}: {error.reason}"]
                 if not lines:
                     lines = ["(no call)"]
@@ -802,13 +807,13 @@ def _show_value(value: object) -> str:
 
 def _profiles(args: argparse.Namespace) -> int:
     if args.json:
-        data = {name: attrs.asdict(profile) for name, profile in heapseg.PROFILES.items()}
+        data = {name: attrs.asdict(profile) for name, profile in PROFILES.items()}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     out = sys.stdout
-    fields = attrs.fields(heapseg.Profile)
+    fields = attrs.fields(Profile)
     width = max(len(field.name) for field in fields) + 2
-    for number, (name, profile) in enumerate(heapseg.PROFILES.items()):
+    for number, (name, profile) in enumerate(PROFILES.items()):
         if number:
             out.write("\n")
         out.write(f"{name}{'  (default)' if name == DEFAULT_PROFILE else ''}\n")
@@ -835,7 +840,7 @@ def _parser() -> argparse.ArgumentParser:
         "exactly as a chosen integration does.",
         epilog="Start with:  heapseg translate --sample    (see docs/cli.md)",
     )
-    parser.add_argument("--version", action="version", version=f"heapseg {heapseg.__version__}")
+    parser.add_argument("--version", action="version", version=f"heapseg {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     translate = commands.add_parser(
@@ -864,7 +869,7 @@ def _parser() -> argparse.ArgumentParser:
     translate.add_argument("--sample", action="store_true", help="read the bundled sample messages")
     translate.add_argument(
         "--profile",
-        choices=list(heapseg.PROFILES),
+        choices=list(PROFILES),
         help=f"the integration to reproduce (default: {DEFAULT_PROFILE})",
     )
     translate.add_argument(

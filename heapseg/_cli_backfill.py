@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from heapseg._isodate import facade_timestamp, is_iso_date, parse_iso_date
+from ._isodate import facade_timestamp, is_iso_date, parse_iso_date
 
 __all__ = [
     "CONFIG_KEYS",

@@ -17,7 +17,7 @@ from typing import IO, Any, Final, cast
 
 from attrs import frozen
 
-from heapseg._calls import describe
+from ._calls import describe
 
 __all__ = [
     "FORMATS",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from heapseg._jsjson import js_to_string, js_truthy
+from ._jsjson import js_to_string, js_truthy
 
 __all__ = ["destination_enabled", "is_email", "lookup", "options_of"]
 

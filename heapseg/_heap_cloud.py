@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from heapseg._actions_kit import (
+from ._actions_kit import (
     Field,
     Rejected,
     event_name,
@@ -54,10 +54,10 @@ from heapseg._actions_kit import (
     unsupported,
     user_properties,
 )
-from heapseg._calls import AddUserProperties, Call, Track
-from heapseg._errors import InvalidEvent
-from heapseg._messages import Message
-from heapseg._profile import Profile
+from ._calls import AddUserProperties, Call, Track
+from ._errors import InvalidEvent
+from ._messages import Message
+from ._profile import Profile
 
 __all__ = ["translate_heap_cloud"]
 

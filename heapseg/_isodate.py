@@ -17,7 +17,7 @@ from typing import Any, Final, TypeAlias
 
 from attrs import field, frozen
 
-from heapseg._errors import InvalidEvent
+from ._errors import InvalidEvent
 
 __all__ = [
     "MAX_TIME_VALUE",

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
-from heapseg._errors import InvalidEvent
-from heapseg._isodate import JsDate
+from ._errors import InvalidEvent
+from ._isodate import JsDate
 
 __all__ = [
     "is_array_index",

@@ -21,7 +21,7 @@ from typing import Final
 
 from attrs import evolve, frozen
 
-from heapseg._calls import (
+from ._calls import (
     AddUserProperties,
     Call,
     Identify,
@@ -30,7 +30,7 @@ from heapseg._calls import (
     Track,
     Unsupported,
 )
-from heapseg._profile import Profile
+from ._profile import Profile
 
 __all__ = ["apply_limits"]
 

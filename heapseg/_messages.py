@@ -20,8 +20,8 @@ import cattrs
 from attrs import field, frozen
 from cattrs.gen import make_dict_structure_fn, override
 
-from heapseg._calls import JSONValue, describe
-from heapseg._errors import InvalidEvent
+from ._calls import JSONValue, describe
+from ._errors import InvalidEvent
 
 __all__ = [
     "MESSAGE_TYPES",

@@ -15,9 +15,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from heapseg._calls import JSONValue
-from heapseg._errors import InvalidEvent
-from heapseg._jsjson import js_stringify, js_to_string
+from ._calls import JSONValue
+from ._errors import InvalidEvent
+from ._jsjson import js_stringify, js_to_string
 
 __all__ = ["find_non_json", "normalize"]
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from enum import Enum
 from typing import Final, cast
 
-from heapseg._jsjson import js_truthy
+from ._jsjson import js_truthy
 
 __all__ = ["MISSING", "Missing", "first_present", "first_truthy", "value_at"]
 

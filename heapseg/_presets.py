@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from heapseg._errors import ConfigurationError
-from heapseg._profile import Profile, SegmentLibrary
-from heapseg._values import ValueRules
+from ._errors import ConfigurationError
+from ._profile import Profile, SegmentLibrary
+from ._values import ValueRules
 
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "resolve_profile"]
 

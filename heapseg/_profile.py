@@ -15,9 +15,9 @@ from typing import Any, Final, Literal
 from attrs import Attribute, field, frozen
 from attrs.validators import deep_iterable, ge, in_, instance_of, optional
 
-from heapseg._errors import ConfigurationError
-from heapseg._messages import MESSAGE_TYPES
-from heapseg._values import ValueRules
+from ._errors import ConfigurationError
+from ._messages import MESSAGE_TYPES
+from ._values import ValueRules
 
 __all__ = ["FAMILIES", "Profile", "SegmentLibrary"]
 

@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Final
 
-from heapseg._jsjson import js_to_string
+from ._jsjson import js_to_string
 
 __all__ = ["MIN_KEY_LENGTH", "canonical_json", "replay_key"]
 

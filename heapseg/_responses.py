@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from attrs import field, frozen, validators
 
-from heapseg._errors import ConfigurationError
+from ._errors import ConfigurationError
 
 __all__ = [
     "HEAP_LIMITS",

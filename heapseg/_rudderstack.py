@@ -40,7 +40,7 @@ import math
 from collections.abc import Mapping
 from typing import Final
 
-from heapseg._calls import (
+from ._calls import (
     AddUserProperties,
     Call,
     Identify,
@@ -49,14 +49,14 @@ from heapseg._calls import (
     Track,
     Unsupported,
 )
-from heapseg._errors import InvalidEvent, Rejected
-from heapseg._isodate import facade_timestamp
-from heapseg._jsjson import js_stringify, js_to_string, js_truthy
-from heapseg._messages import Message, describe
-from heapseg._paths import MISSING, first_present, first_truthy, value_at
-from heapseg._profile import Profile
-from heapseg._replay import replay_key
-from heapseg._values import copy_value, write_values
+from ._errors import InvalidEvent, Rejected
+from ._isodate import facade_timestamp
+from ._jsjson import js_stringify, js_to_string, js_truthy
+from ._messages import Message, describe
+from ._paths import MISSING, first_present, first_truthy, value_at
+from ._profile import Profile
+from ._replay import replay_key
+from ._values import copy_value, write_values
 
 __all__ = ["translate_rudderstack"]
 

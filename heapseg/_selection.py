@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from heapseg._calls import Unsupported
-from heapseg._errors import InvalidEvent
-from heapseg._messages import Message
-from heapseg._normalize import find_non_json
-from heapseg._profile import Profile
+from ._calls import Unsupported
+from ._errors import InvalidEvent
+from ._messages import Message
+from ._normalize import find_non_json
+from ._profile import Profile
 
 __all__ = ["event_name", "matches", "select"]
 

@@ -14,8 +14,8 @@ from typing import Any, Final, Literal, TypeAlias
 
 from hypothesis import strategies as st
 
-from heapseg._calls import JSONValue
-from heapseg._presets import PROFILES
+from ._calls import JSONValue
+from ._presets import PROFILES
 
 __all__ = ["IdentityChoice", "IntegrationsChoice", "message_strategy"]
 

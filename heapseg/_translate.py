@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from heapseg._actions_cloud import translate_actions_cloud
-from heapseg._actions_web import translate_actions_web
-from heapseg._calls import Call, Unsupported
-from heapseg._classic import translate_classic
-from heapseg._errors import InvalidEvent
-from heapseg._facade import destination_enabled
-from heapseg._heap_cloud import translate_heap_cloud
-from heapseg._jsjson import js_truthy
-from heapseg._limits import apply_limits
-from heapseg._messages import Message, parse_message
-from heapseg._normalize import find_non_json
-from heapseg._presets import DEFAULT_PROFILE, resolve_profile
-from heapseg._profile import Profile
-from heapseg._rudderstack import translate_rudderstack
-from heapseg._selection import select
+from ._actions_cloud import translate_actions_cloud
+from ._actions_web import translate_actions_web
+from ._calls import Call, Unsupported
+from ._classic import translate_classic
+from ._errors import InvalidEvent
+from ._facade import destination_enabled
+from ._heap_cloud import translate_heap_cloud
+from ._jsjson import js_truthy
+from ._limits import apply_limits
+from ._messages import Message, parse_message
+from ._normalize import find_non_json
+from ._presets import DEFAULT_PROFILE, resolve_profile
+from ._profile import Profile
+from ._rudderstack import translate_rudderstack
+from ._selection import select
 
 __all__ = ["translate"]
 

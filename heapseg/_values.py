@@ -15,10 +15,10 @@ from typing import Any, Final, Literal
 
 from attrs import frozen
 
-from heapseg._calls import JSONValue
-from heapseg._errors import InvalidEvent
-from heapseg._isodate import JsDate, convert_iso_strings, strict_iso_text
-from heapseg._jsjson import js_number, js_number_to_string, js_ordered_keys, js_stringify
+from ._calls import JSONValue
+from ._errors import InvalidEvent
+from ._isodate import JsDate, convert_iso_strings, strict_iso_text
+from ._jsjson import js_number, js_number_to_string, js_ordered_keys, js_stringify
 
 __all__ = ["ValueRules", "copy_value", "write_values"]
 

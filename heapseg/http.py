@@ -14,13 +14,13 @@ from typing import Any, Final
 
 from attrs import evolve, field, frozen
 
-from heapseg._bulk import batch, bulk_caps
-from heapseg._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
-from heapseg._errors import ConfigurationError
-from heapseg._jsjson import js_stringify
-from heapseg._presets import DEFAULT_PROFILE, resolve_profile
-from heapseg._profile import Profile
-from heapseg._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
+from ._bulk import batch, bulk_caps
+from ._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
+from ._errors import ConfigurationError
+from ._jsjson import js_stringify
+from ._presets import DEFAULT_PROFILE, resolve_profile
+from ._profile import Profile
+from ._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
 
 __all__ = [
     "EU_HOST",

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from heapseg._calls import (
+from ._calls import (
     TRACK_OPTIONAL,
     AddUserProperties,
     Call,
@@ -30,8 +30,8 @@ from heapseg._calls import (
     Unsupported,
     _check_json,
 )
-from heapseg._errors import ConfigurationError, InvalidCall
-from heapseg._jsjson import js_stringify
+from ._errors import ConfigurationError, InvalidCall
+from ._jsjson import js_stringify
 
 __all__ = ["render", "render_script_tag"]
 

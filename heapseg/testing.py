@@ -16,12 +16,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-from heapseg._calls import AddUserProperties, Call, Identify, Track, Unsupported, from_dict, to_dict
-from heapseg._errors import ConfigurationError, InvalidCall
-from heapseg._messages import MESSAGE_TYPES
-from heapseg._presets import DEFAULT_PROFILE, resolve_profile
-from heapseg._profile import Profile
-from heapseg._translate import translate
+from ._calls import AddUserProperties, Call, Identify, Track, Unsupported, from_dict, to_dict
+from ._errors import ConfigurationError, InvalidCall
+from ._messages import MESSAGE_TYPES
+from ._presets import DEFAULT_PROFILE, resolve_profile
+from ._profile import Profile
+from ._translate import translate
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -76,7 +76,7 @@ def _strategy(
             f"types must be a non-empty selection of {', '.join(MESSAGE_TYPES)}; got {kinds!r}"
         )
     try:
-        from heapseg._strategies import message_strategy
+        from ._strategies import message_strategy
     except ImportError as error:
         raise ConfigurationError(
             "heapseg.testing strategies need hypothesis: pip install 'heapseg[testing]'"

@@ -1,4 +1,4 @@
-"""heapseg works when copied into another code base as a plain folder."""
+"""heapseg works when copied into another code base as a plain folder, at any depth."""
 
 from __future__ import annotations
 
@@ -7,31 +7,51 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import heapseg
 
 SCRIPT = """
-import json, sys
-import heapseg
-assert heapseg.__file__.startswith(sys.argv[1]), heapseg.__file__
+import importlib, json, sys
+heapseg = importlib.import_module(sys.argv[1])
+assert heapseg.__file__.startswith(sys.argv[2]), heapseg.__file__
+assert sys.argv[1] == "heapseg" or "heapseg" not in sys.modules, "an installed heapseg was used"
 calls = heapseg.translate({"type": "track", "userId": "u", "event": "E", "properties": {"a": [1]}})
-print(json.dumps([heapseg.to_dict(c) for c in calls]))
+requests = heapseg.http.render(calls, app_id="1")
+script = heapseg.js.render(heapseg.translate(
+    {"type": "track", "anonymousId": "a", "event": "E"}, profile="classic-device"))
+print(json.dumps([[heapseg.to_dict(c) for c in calls], requests[0].url, script]))
 """
 
 
-def test_vendored_copy_runs_without_installation(tmp_path: Path) -> None:
-    vendor = tmp_path / "vendor"
+def _copy_package(destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(
-        Path(heapseg.__file__).parent,
-        vendor / "heapseg",
-        ignore=shutil.ignore_patterns("__pycache__"),
+        Path(heapseg.__file__).parent, destination, ignore=shutil.ignore_patterns("__pycache__")
     )
+
+
+@pytest.mark.parametrize(
+    ("relative", "module"),
+    [("heapseg", "heapseg"), ("app/_vendor/heapseg", "app._vendor.heapseg")],
+)
+def test_vendored_copy_runs_without_installation(
+    tmp_path: Path, relative: str, module: str
+) -> None:
+    root = tmp_path / "vendor"
+    target = root / relative
+    _copy_package(target)
+    for package in target.relative_to(root).parents:
+        if str(package) != ".":
+            (root / package / "__init__.py").touch()
     result = subprocess.run(
         [
             sys.executable,
             "-I",
             "-c",
-            f"import sys; sys.path.insert(0, {str(vendor)!r})\n" + SCRIPT,
-            str(vendor),
+            f"import sys; sys.path.insert(0, {str(root)!r})\n" + SCRIPT,
+            module,
+            str(target),
         ],
         capture_output=True,
         text=True,
@@ -40,6 +60,7 @@ def test_vendored_copy_runs_without_installation(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        '[{"call": "track", "event": "E", "properties": {"a": "[1]", "segment_library": ""}, '
-        '"identity": "u"}]'
+        '[[{"call": "track", "event": "E", "properties": {"a": "[1]", "segment_library": ""}, '
+        '"identity": "u"}], "https://heapanalytics.com/api/track", '
+        '"heap.track(\\"E\\", {});\\n"]'
     )
