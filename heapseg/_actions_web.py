@@ -34,7 +34,6 @@ message instead.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from typing import Final
 
@@ -52,7 +51,7 @@ from ._jsjson import js_ordered_keys, js_stringify, js_truthy
 from ._messages import Message, describe
 from ._paths import MISSING, first_present
 from ._profile import Profile
-from ._values import copy_value, write_values
+from ._values import as_identity, copy_value, write_values
 
 __all__ = ["translate_actions_web"]
 
@@ -91,12 +90,9 @@ def _is_defined(value: object) -> bool:
 
 def _sendable(value: object, path: str) -> Identity:
     """An identity as heap.identify can take it: a string or a finite number."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = copy_value(value)
-        if isinstance(number, (int, float)) and math.isfinite(number):
-            return number
+    identity = as_identity(value)
+    if identity is not None:
+        return identity
     raise Rejected(
         f"would call heap.identify with {js_stringify(value)} (from {path}); "
         "Heap takes only a string or a number"

@@ -36,7 +36,6 @@ object, ``true`` or ``null``) is ``Unsupported``: Heap cannot take it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Final
 
@@ -56,7 +55,7 @@ from ._messages import Message, describe
 from ._paths import MISSING, first_present, first_truthy, value_at
 from ._profile import Profile
 from ._replay import replay_key
-from ._values import copy_value, write_values
+from ._values import as_identity, write_values
 
 __all__ = ["translate_rudderstack"]
 
@@ -107,12 +106,9 @@ def _traits(raw: Mapping[str, JSONValue], profile: Profile) -> Mapping[str, obje
 
 def _sendable(value: object, what: str) -> Identity:
     """``value`` as Heap can take it: a string or a finite number."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = copy_value(value)
-        if isinstance(number, (int, float)) and math.isfinite(number):
-            return number
+    identity = as_identity(value)
+    if identity is not None:
+        return identity
     raise Rejected(
         f"would send {what} as {js_stringify(value)}; Heap takes only a string or a number"
     )

@@ -9,6 +9,7 @@ which an iterative walk takes over.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final, Literal
@@ -20,7 +21,7 @@ from ._errors import InvalidEvent
 from ._isodate import JsDate, convert_iso_strings, strict_iso_text
 from ._jsjson import js_number, js_number_to_string, js_ordered_keys, js_stringify
 
-__all__ = ["ValueRules", "copy_value", "write_values"]
+__all__ = ["ValueRules", "as_identity", "copy_value", "write_values"]
 
 _PLAIN_TYPES: Final = frozenset((str, int, float, bool, type(None)))
 _SAFE: Final = 2**53
@@ -69,6 +70,18 @@ def _copy_scalar(value: object) -> JSONValue:
     if isinstance(value, JsDate):
         return value.iso()
     raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def as_identity(value: object) -> str | int | float | None:
+    """``value`` as Heap takes an identity (a string or a finite number, as a JavaScript
+    double), or None when it is neither."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = js_number(value)
+        if math.isfinite(number):
+            return number
+    return None
 
 
 def copy_value(value: object) -> JSONValue:
