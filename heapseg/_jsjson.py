@@ -23,6 +23,7 @@ __all__ = [
     "js_number_to_string",
     "js_ordered_keys",
     "js_stringify",
+    "js_stringify_utf8",
     "js_to_string",
     "js_truthy",
     "json_encoder",
@@ -264,8 +265,9 @@ _INTEGRAL_FLOAT: Final = re.compile(r"\.0(?![0-9])")
 _LONG_INTEGER: Final = re.compile(r"(?<![0-9.])[0-9]{16,}(?![0-9.])")
 
 
-def _fast_text(value: object) -> str | None:
-    """``json.dumps`` of ``value`` when that is exactly what ``JSON.stringify`` writes, else None.
+def _fast_encoding(value: object) -> tuple[str, bytes] | None:
+    """``json.dumps`` of ``value`` and its UTF-8 bytes when that is exactly what
+    ``JSON.stringify`` writes, else None.
 
     The C encoder runs first and its output is checked afterwards, far cheaper than
     inspecting every item beforehand. Text that may differ sends the value down the
@@ -289,7 +291,8 @@ def _fast_text(value: object) -> str | None:
     if (
         b',"0' in masked
         or b"0e+" in masked
-        or (b".0" in raw and _INTEGRAL_FLOAT.search(text) is not None)
+        # Python writes an integral float as digits, ".0" and then "," "]" or "}".
+        or (b".0," in masked and _INTEGRAL_FLOAT.search(text) is not None)
     ):
         return None
     if _SIXTEEN_DIGITS in masked:
@@ -298,7 +301,13 @@ def _fast_text(value: object) -> str | None:
             # 2^53 has 16 digits; longer runs never reach int() (Python limits its length).
             if len(digits) > 16 or int(digits) > _MAX_SAFE:
                 return None
-    return text
+    return text, raw
+
+
+def _fast_text(value: object) -> str | None:
+    """The text of :func:`_fast_encoding`: ``json.dumps`` of ``value`` where it is exact."""
+    found = _fast_encoding(value)
+    return None if found is None else found[0]
 
 
 def _write_scalar(value: object, out: list[str]) -> None:
@@ -385,5 +394,11 @@ def js_stringify(value: object) -> str:
     JS order, dates as their ISO string. Values that ``json.dumps`` already
     prints identically take that C fast path; any depth is safe.
     """
-    text = _fast_text(value)
-    return _stringify_slow(value) if text is None else text
+    found = _fast_encoding(value)
+    return _stringify_slow(value) if found is None else found[0]
+
+
+def js_stringify_utf8(value: object) -> bytes:
+    """:func:`js_stringify` of ``value`` encoded as UTF-8, the bytes a request carries."""
+    found = _fast_encoding(value)
+    return _stringify_slow(value).encode("utf-8") if found is None else found[1]

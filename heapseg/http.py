@@ -14,10 +14,10 @@ from typing import Any, Final
 
 from attrs import evolve, field, frozen
 
-from ._bulk import batch, bulk_caps
+from ._bulk import HEAP_BULK_CAP, batch, bulk_caps
 from ._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
 from ._errors import ConfigurationError
-from ._jsjson import js_stringify
+from ._jsjson import js_stringify_utf8
 from ._presets import DEFAULT_PROFILE, resolve_profile
 from ._profile import Profile
 from ._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
@@ -67,7 +67,27 @@ class Request:
 
     @content.default
     def _serialise(self) -> bytes:
-        return js_stringify(self.body).encode("utf-8")
+        return js_stringify_utf8(self.body)
+
+
+_new_request: Final = object.__new__
+_set_method: Final = Request.__dict__["method"].__set__
+_set_url: Final = Request.__dict__["url"].__set__
+_set_headers: Final = Request.__dict__["headers"].__set__
+_set_body: Final = Request.__dict__["body"].__set__
+_set_content: Final = Request.__dict__["content"].__set__
+
+
+def _post(url: str, headers: Mapping[str, str], body: dict[str, Any]) -> Request:
+    """``Request("POST", url, headers, body)`` for the renderers, whose ``headers`` are
+    already read-only constants: the slots are filled directly, skipping the converter."""
+    request: Request = _new_request(Request)
+    _set_method(request, "POST")
+    _set_url(request, url)
+    _set_headers(request, headers)
+    _set_body(request, body)
+    _set_content(request, js_stringify_utf8(body))
+    return request
 
 
 _CLASSIC_HEADERS: Final = MappingProxyType(
@@ -107,16 +127,14 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(Request("POST", f"{base}/api/track", _CLASSIC_HEADERS, body))
+            requests.append(_post(f"{base}/api/track", _CLASSIC_HEADERS, body))
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "app_id": app_id,
                 "identity": call.identity,
                 "properties": dict(call.properties),
             }
-            requests.append(
-                Request("POST", f"{base}/api/add_user_properties", _CLASSIC_HEADERS, body)
-            )
+            requests.append(_post(f"{base}/api/add_user_properties", _CLASSIC_HEADERS, body))
         elif type(call) is not Unsupported:
             raise _refuse("the classic cloud integration", call)
     return requests
@@ -166,9 +184,7 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
                 "events": [_actions_event(call, identifier_first=False)],
                 "library": "server",
             }
-            requests.append(
-                Request("POST", f"{base}/api/integrations/track", _ACTIONS_HEADERS, body)
-            )
+            requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body))
         elif type(call) is AddUserProperties and call.identity is not None:
             properties: JSONValue = dict(call.properties)
             before_track = index + 1 < len(calls) and type(calls[index + 1]) is Track
@@ -176,9 +192,7 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
                 body = {"app_id": app_id, "identity": call.identity, "properties": properties}
             else:
                 body = {"identity": call.identity, "app_id": app_id, "properties": properties}
-            requests.append(
-                Request("POST", f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body)
-            )
+            requests.append(_post(f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body))
         elif type(call) is not Unsupported:
             raise _refuse("Heap Cloud (Actions)", call)
     return requests
@@ -195,9 +209,7 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
                 "library": "server",
                 "events": [_actions_event(call, identifier_first=True)],
             }
-            requests.append(
-                Request("POST", f"{base}/api/integrations/track", _ACTIONS_HEADERS, body)
-            )
+            requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body))
         elif type(call) is AddUserProperties and call.identity is not None:
             user: dict[str, JSONValue] = {
                 "user_identifier": {"identity": call.identity},
@@ -205,8 +217,7 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
             }
             body = {"app_id": app_id, "library": "server", "users": [user]}
             requests.append(
-                Request(
-                    "POST",
+                _post(
                     f"{base}/api/integrations/add_user_properties",
                     _ACTIONS_HEADERS,
                     body,
@@ -238,16 +249,14 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(Request("POST", f"{base}/api/track", _RUDDERSTACK_HEADERS, body))
+            requests.append(_post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body))
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "identity": call.identity,
                 "properties": dict(call.properties),
                 "app_id": app_id,
             }
-            requests.append(
-                Request("POST", f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body)
-            )
+            requests.append(_post(f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body))
         elif type(call) is not Unsupported:
             raise _refuse("RudderStack's Heap destination", call)
     return requests
@@ -267,6 +276,10 @@ def _kind(call: object) -> str:
     if type(call) is Identify:
         return "an identify call"
     return f"a {type(call).__name__}"
+
+
+_DESCRIPTORS: Final = frozenset({Identify, AddUserProperties, Track, Unsupported})
+_DEFAULT_CAPS: Final = bulk_caps(HEAP_BULK_CAP, None)
 
 
 def render(
@@ -290,7 +303,11 @@ def render(
     for a device-mode profile, a missing ``app_id``, a call the integration never
     sends, caps out of range or a single item larger than ``max_bytes``.
     """
-    caps = bulk_caps(max_items, max_bytes)
+    caps = (
+        _DEFAULT_CAPS
+        if max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP
+        else bulk_caps(max_items, max_bytes)
+    )
     chosen = resolve_profile(profile)
     if chosen.mode != "cloud":
         raise ConfigurationError(
@@ -302,11 +319,12 @@ def render(
     if not isinstance(region, str):
         raise ConfigurationError(f"region must be a string such as 'US' or 'EU', not {region!r}")
     call_list = list(calls)
-    for index, call in enumerate(call_list):
-        if type(call) not in (Identify, AddUserProperties, Track, Unsupported):
-            raise ConfigurationError(
-                f"calls[{index}] is {type(call).__name__}, not a heapseg call descriptor"
-            )
+    if not _DESCRIPTORS.issuperset(map(type, call_list)):
+        for index, call in enumerate(call_list):
+            if type(call) not in _DESCRIPTORS:
+                raise ConfigurationError(
+                    f"calls[{index}] is {type(call).__name__}, not a heapseg call descriptor"
+                )
     requests = _RENDERERS[chosen.family](call_list, app_id, base_url(chosen, region))
     if not bulk:
         return requests

@@ -410,9 +410,12 @@ def test_render_without_bulk_is_unchanged() -> None:
         ({"max_bytes": False}, "max_bytes must be a positive integer"),
     ],
 )
-def test_caps_out_of_range_are_configuration_errors(options: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize("bulk", [True, False])
+def test_caps_out_of_range_are_configuration_errors(
+    options: dict[str, Any], message: str, bulk: bool
+) -> None:
     with pytest.raises(ConfigurationError, match=message):
-        render([Track("A", identity="u1")], app_id=APP, bulk=True, **options)
+        render([Track("A", identity="u1")], app_id=APP, bulk=bulk, **options)
 
 
 # --- properties --------------------------------------------------------------------------------

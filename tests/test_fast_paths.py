@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from heapseg import InvalidEvent
+from heapseg import PROFILES, AddUserProperties, InvalidEvent, Track, http
 from heapseg._facade import lookup
 from heapseg._isodate import (
     MAX_TIME_VALUE,
@@ -29,7 +29,7 @@ from heapseg._isodate import (
     strict_iso_date,
     strict_iso_text,
 )
-from heapseg._jsjson import _compact, js_stringify, json_encoder
+from heapseg._jsjson import _compact, _stringify_slow, js_stringify, js_stringify_utf8, json_encoder
 from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
 from heapseg._values import (
     _RECURSION_LIMIT,
@@ -37,6 +37,7 @@ from heapseg._values import (
     _write_iteratively,
     write_values,
 )
+from tests.strategies import calls
 
 two_digits = st.integers(0, 99).map("{:02d}".format)
 fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
@@ -308,3 +309,30 @@ def test_the_prebuilt_encoder_gives_up_on_a_value_that_contains_itself() -> None
         _compact(looped)
     with pytest.raises(InvalidEvent):
         js_stringify(looped)
+
+
+@given(json_values)
+@example({"version": "v1.0", "n": 2.5})
+@example({"a": [1.0, 2]})
+@example({"b": {"c": 3.0}})
+def test_the_request_bytes_are_the_utf8_of_the_general_serializer(value: object) -> None:
+    assert js_stringify_utf8(value) == _stringify_slow(value).encode("utf-8")
+
+
+CLOUD_PROFILES = sorted(name for name, profile in PROFILES.items() if profile.mode == "cloud")
+
+
+sendable_calls = calls.filter(
+    lambda call: type(call) in (Track, AddUserProperties) and call.identity is not None
+)
+
+
+@given(st.lists(sendable_calls, max_size=4), st.sampled_from(CLOUD_PROFILES))
+def test_rendered_requests_equal_the_public_constructor(calls: list[Any], profile: str) -> None:
+    requests = http.render(calls, app_id="1", profile=profile)
+    assert len(requests) == len(calls)
+    for request in requests:
+        rebuilt = http.Request(request.method, request.url, request.headers, request.body)
+        assert request == rebuilt
+        assert type(request.headers) is type(rebuilt.headers)
+        assert request.headers == rebuilt.headers
