@@ -311,7 +311,20 @@ def test_the_prebuilt_encoder_gives_up_on_a_value_that_contains_itself() -> None
         js_stringify(looped)
 
 
-@given(json_values)
+shape_characters = '0123456789ab.eE+-_\\"{}[],: '
+shape_numbers = st.integers() | st.floats() | st.sampled_from([1.0, -0.0, 2**53 + 1, 1e16, 1e-7])
+shapes = st.recursive(
+    shape_numbers | st.text(shape_characters, max_size=8) | st.none(),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(shape_characters, max_size=5), children, max_size=4)
+    ),
+    max_leaves=15,
+)
+"""JSON values crowded with the text shapes the encoder's output is checked for."""
+
+
+@given(json_values | shapes)
 @example({"version": "v1.0", "n": 2.5})
 @example({"a": [1.0, 2]})
 @example({"b": {"c": 3.0}})

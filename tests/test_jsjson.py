@@ -291,6 +291,9 @@ def test_js_stringify(value: object, text: str) -> None:
         ({"name": "Jello", "tags": ["a", "b"], "n": 3, "p": 9.5, "ok": True, "x": None}, True),
         ([0.0001, -123.456, 2**53, "é\u2028"], True),
         ([1.0], False),  # Python prints 1.0
+        (1.0, False),
+        ({"a": {"b": -2.0}}, False),
+        ({"version": "v1.0", "build": "1.0.3"}, True),  # text in strings, no number
         ([9.5e-5], False),  # Python prints 9.5e-05
         ([2**53 + 1], False),
         ([1.2345678901234567e17], False),  # Python prints 1.2345678901234567e+17
