@@ -1,7 +1,7 @@
 """heapseg: turn Segment messages into Heap calls, exactly as the real integrations do.
 
-The library is sans-I/O: :func:`translate` maps one Segment message (a plain
-dict) to a list of call descriptors, and :mod:`heapseg.http` renders cloud-mode
+The library is sans-I/O: ``translate`` maps one Segment message (a plain
+dict) to a list of call descriptors, and ``heapseg.http`` renders cloud-mode
 descriptors as HTTP requests for any client to send.
 """
 

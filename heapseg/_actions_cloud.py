@@ -5,7 +5,7 @@ Everything the destination does to a message is in this file, in the order it do
 1. Subscriptions: track, page and screen go to the ``trackEvent`` action,
    identify to ``identifyUser``; alias and group are not handled.
 2. The Actions runtime maps, empty-strips and validates the fields
-   (:mod:`heapseg._actions_kit`): ``message_id`` is required; ``identity``
+   (``heapseg._actions_kit``): ``message_id`` is required; ``identity``
    (``Profile.track_identity_from``, not mapped by default) and
    ``anonymous_id`` keep an explicit null; numbers in string fields become text.
 3. trackEvent: with neither an anonymous id nor an identity (JS truthiness)

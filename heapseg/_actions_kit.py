@@ -15,10 +15,10 @@ Both cloud Actions profiles (``actions-cloud``, ``heap-cloud``) share these step
    ajv-formats' full e-mail pattern.
 
 A value of the wrong type breaks the Segment spec and raises
-:class:`~heapseg.InvalidEvent` at the message path it came from. What the
+``InvalidEvent`` at the message path it came from. What the
 integration itself refuses (a missing required field, an e-mail it will not
-take, the destination code's own errors) is a :class:`Rejected` carrying the
-integration's message; the profiles turn it into :class:`~heapseg.Unsupported`.
+take, the destination code's own errors) is a ``Rejected`` carrying the
+integration's message; the profiles turn it into ``Unsupported``.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def unsupported(kind: str, reason: str, raw: Mapping[str, object]) -> list[Call]
     """``[Unsupported(kind, reason)]`` for a message of JSON data.
 
     A message holding Python values that are not JSON data is not answered:
-    ``TypeError`` lets :func:`heapseg.translate` name the first such value.
+    ``TypeError`` lets ``heapseg.translate`` name the first such value.
     """
     if find_non_json(raw) is not None:
         raise TypeError("the message holds values that are not JSON data")

@@ -15,7 +15,7 @@ track (the trackEvent action):
 2. ``heap.identify(identity)`` when ``Profile.track_identity_from`` maps the identity
    (the preset does not) and it is truthy and ``isDefined``.
 3. With ``Profile.browser_array_limit`` set, array items are first tracked as
-   ``"<event> <key> item"`` events (see :func:`_unroll`).
+   ``"<event> <key> item"`` events (see ``_unroll``).
 4. ``heap.track(event, properties)``: properties flattened as in step 1 (or, when unrolling
    stopped early, the rest left as they came), then ``segment_library`` forced to
    ``"browser-destination"``.

@@ -1,7 +1,7 @@
 """Group rendered single requests into Heap's bulk bodies, keeping every order that matters.
 
 Works on rendered requests only (URL path and JSON body), so it applies to every cloud
-profile's renderer alike. :func:`batch` is the whole algorithm; :class:`BulkCaps` holds
+profile's renderer alike. ``batch`` is the whole algorithm; ``BulkCaps`` holds
 the caller's limits on one bulk request.
 """
 
@@ -67,7 +67,7 @@ def bulk_caps(max_items: object, max_bytes: object) -> BulkCaps:
 
 
 class Batchable(Protocol):
-    """What :func:`batch` reads of a rendered request."""
+    """What ``batch`` reads of a rendered request."""
 
     @property
     def method(self) -> str: ...

@@ -1,8 +1,8 @@
 """Heap call descriptors: what a Segment message becomes, as immutable values.
 
 A descriptor names one Heap call (``identify``, ``addUserProperties``, ``track``)
-or says why there is none (``unsupported``). :func:`to_dict` and
-:func:`from_dict` convert to and from JSON-ready dicts and are exact inverses.
+or says why there is none (``unsupported``). ``to_dict`` and
+``from_dict`` convert to and from JSON-ready dicts and are exact inverses.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ TRACK_OPTIONAL: Final = (
     "timestamp",
     "idempotency_key",
 )
-"""The optional fields of :class:`Track`, in the order they are written out."""
+"""The optional fields of ``Track``, in the order they are written out."""
 
 
 def _walk_copy(value: object, path: str, check: bool) -> JSONValue:
@@ -282,9 +282,9 @@ def _warnings_of(data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def from_dict(data: Mapping[str, Any]) -> Call:
-    """Build a call descriptor from its :func:`to_dict` form.
+    """Build a call descriptor from its ``to_dict`` form.
 
-    Raises :class:`heapseg.InvalidCall` naming the offending key when ``data``
+    Raises ``heapseg.InvalidCall`` naming the offending key when ``data``
     is not such a dict; ``from_dict(to_dict(c)) == c`` for every call ``c``.
     """
     if not isinstance(data, Mapping):

@@ -1,11 +1,11 @@
 """Backfill support for the command line: export folders, a time window, checkpoints, config.
 
-- :func:`expand_inputs` walks folders recursively in a fixed order and keeps the files an
+- ``expand_inputs`` walks folders recursively in a fixed order and keeps the files an
   S3 or warehouse export holds (gzipped or plain NDJSON/JSON).
-- :class:`Window` keeps messages whose time falls in ``[since, until)``.
-- :class:`Checkpoint` is how far a run got; :func:`save_checkpoint` replaces the file
+- ``Window`` keeps messages whose time falls in ``[since, until)``.
+- ``Checkpoint`` is how far a run got; ``save_checkpoint`` replaces the file
   atomically, so a reader sees the old position or the new one, never half of one.
-- :func:`load_config` reads the JSON file of ``--config``.
+- ``load_config`` reads the JSON file of ``--config``.
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def save_checkpoint(path: str, checkpoint: Checkpoint) -> None:
 
 
 def load_config(path: str) -> dict[str, Any]:
-    """The ``--config`` JSON object, its keys checked against :data:`CONFIG_KEYS`."""
+    """The ``--config`` JSON object, its keys checked against ``CONFIG_KEYS``."""
     try:
         with open(path, "rb") as stream:
             data = json.loads(stream.read())

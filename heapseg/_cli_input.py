@@ -1,7 +1,7 @@
 """Reading Segment messages for the command line: NDJSON, JSON arrays and batch envelopes.
 
-Every input record comes out as exactly one :class:`Message`, :class:`Malformed` or
-:class:`Blank`, tagged with where it came from, so the command line can account for
+Every input record comes out as exactly one ``Message``, ``Malformed`` or
+``Blank``, tagged with where it came from, so the command line can account for
 each one. Reading streams: memory stays flat however long the input is.
 """
 

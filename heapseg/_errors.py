@@ -33,7 +33,7 @@ class InvalidEvent(_PathError):
 
 
 class InvalidCall(_PathError):
-    """A dict given to :func:`heapseg.from_dict` is not a call descriptor."""
+    """A dict given to ``heapseg.from_dict`` is not a call descriptor."""
 
 
 class ConfigurationError(HeapsegError, ValueError):
@@ -43,7 +43,7 @@ class ConfigurationError(HeapsegError, ValueError):
 
 class Rejected(Exception):
     """Internal: an integration refuses a valid message. ``reason`` is the integration's
-    own words; ``translate`` turns it into an :class:`~heapseg.Unsupported`, so it never
+    own words; ``translate`` turns it into an ``Unsupported``, so it never
     escapes the library."""
 
     def __init__(self, reason: str) -> None:

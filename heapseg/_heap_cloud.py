@@ -5,7 +5,7 @@ Everything the destination does to a message is in this file, in the order it do
 1. Subscriptions: the presets send track, page, screen and identify to the one
    ``sendEvent`` action; alias and group are not handled.
 2. The Actions runtime maps, empty-strips and validates the fields
-   (:mod:`heapseg._actions_kit`): ``message_id`` is required, and so is
+   (``heapseg._actions_kit``): ``message_id`` is required, and so is
    ``event`` on a track; ``email`` (``Profile.email_from``: ``$.email``, else
    ``$.context.traits.email``) must look like an e-mail address; numbers in
    string fields become text. The traits come from

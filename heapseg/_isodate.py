@@ -334,7 +334,7 @@ def convert_iso_strings(value: object) -> object:
 
     Like ``@segment/isodate-traverse`` 1.1.x (what Facade 3.x resolves), every
     object and array is walked, arrays nested in arrays included, and every
-    string passing the strict check is replaced by a :class:`JsDate`, whether it
+    string passing the strict check is replaced by a ``JsDate``, whether it
     is an object value, an array item or ``value`` itself. (The 1.0.x releases
     walked arrays only into objects; current installs do not use them.)
 
@@ -589,7 +589,7 @@ def facade_timestamp(value: object) -> JsDate | None:
     31557600000 are seconds, others milliseconds; strings are tried as non-strict
     ISO dates, then as containing 13 digits (``parseInt`` as milliseconds), then
     10 digits (``parseInt`` as seconds), then ``new Date(string)``
-    (:func:`js_date_parse`). None means the date would be invalid (its
+    (``js_date_parse``). None means the date would be invalid (its
     ``toISOString`` throws) or is left to the caller.
 
     Non-strings are not dates here and give None, although Facade does make
@@ -637,7 +637,7 @@ def dayjs_utc(value: object) -> JsDate | None:
     matches dayjs's ``REGEX_PARSE`` is built field by field with ``Date.UTC``,
     which is why ``"1629213675449"`` reads as year 1629, month 21, day 36,
     75:44:09 (1630-10-09T03:44:09.000Z). Other strings go to ``new Date``
-    (:func:`js_date_parse`). ``null`` is invalid; booleans are 0 / 1 ms as
+    (``js_date_parse``). ``null`` is invalid; booleans are 0 / 1 ms as
     ``new Date(false/true)``; objects and arrays give None.
     """
     if isinstance(value, JsDate):

@@ -4,7 +4,7 @@ The integrations send whatever the message holds; Heap documents limits on what 
 (heap-api.md §1, §3, §10, §11). With ``limits="truncate"`` names and values are cut to
 length and reserved property names dropped, each change named in the call's ``warnings``;
 with ``limits="reject"`` a message whose calls break a limit becomes one
-:class:`~heapseg.Unsupported` naming the rule. Cloud profiles are held to Heap's server
+``Unsupported`` naming the rule. Cloud profiles are held to Heap's server
 API, device profiles to heap.js, and where heap.js documents nothing, to the server API.
 
 Lengths are counted in UTF-16 code units, as JavaScript's ``length`` counts them: heap.js

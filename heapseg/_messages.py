@@ -8,7 +8,7 @@ profile: a mapping with a known ``type``, object-typed ``traits``,
 ``properties``, ``context`` and ``integrations``, identifiers that are strings
 or numbers, and a ``userId`` or ``anonymousId`` to say who the message is about.
 Profile-specific rules (a required ``event``, a required ``userId``) live with
-the profiles. Unknown keys are kept in :attr:`Message.raw` and never rejected.
+the profiles. Unknown keys are kept in ``Message.raw`` and never rejected.
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ def _present(value: object) -> bool:
 
 
 def _structure_with_converter(message: Mapping[str, Any], cls: type[Message]) -> Message:
-    """Structure with the cattrs converter, turning its errors into :class:`InvalidEvent`."""
+    """Structure with the cattrs converter, turning its errors into ``InvalidEvent``."""
     data = dict(message)
     data["raw"] = message
     try:
@@ -257,7 +257,7 @@ def _structure_with_converter(message: Mapping[str, Any], cls: type[Message]) ->
 def parse_message(message: object) -> Message:
     """Parse a Segment message (a mapping of JSON values) into its typed form.
 
-    Raises :class:`InvalidEvent` for anything the Segment spec does not allow.
+    Raises ``InvalidEvent`` for anything the Segment spec does not allow.
     The message is read, never changed; unknown keys stay in ``raw``.
     """
     if type(message) is not dict and not isinstance(message, Mapping):

@@ -1,7 +1,7 @@
 """Python values that are not JSON: explicit conversion, and finding them for clear errors.
 
 ``translate`` takes JSON data: dicts with string keys, lists, strings, numbers,
-booleans and None. :func:`normalize` converts the other values Python callers
+booleans and None. ``normalize`` converts the other values Python callers
 commonly hold (datetimes, Decimals, UUIDs, Enums, sets, tuples, bytes) into
 JSON data explicitly, so nothing is dropped or guessed at silently.
 """
@@ -138,7 +138,7 @@ def normalize(value: object) -> JSONValue:
     - Keys that are numbers, booleans or None become strings as JavaScript writes them.
 
     NaN and infinities stay floats: the integrations keep them as numbers, and they
-    serialise as ``null``. Anything else raises :class:`heapseg.InvalidEvent` naming
+    serialise as ``null``. Anything else raises ``heapseg.InvalidEvent`` naming
     its path. The input is not changed.
     """
     return _convert(value, "$")

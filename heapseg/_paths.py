@@ -4,8 +4,8 @@ Segment's ``@path`` directives and RudderStack's field mappings name a value by 
 of exact keys from the message root, written here as ``$.context.traits.userId``; a
 key of digits also picks an array item (``$.products.0``). The integrations differ only
 in how they pick from a list of paths: Segment's ``@if exists`` and JavaScript's ``??``
-take the first value that exists (:func:`first_present`), JavaScript's ``||`` the first
-truthy one (:func:`first_truthy`).
+take the first value that exists (``first_present``), JavaScript's ``||`` the first
+truthy one (``first_truthy``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ MISSING: Final = Missing.MISSING
 
 
 def value_at(message: Mapping[str, object], path: str) -> object:
-    """The value at the ``$.`` path (``$.context.traits.email``), or :data:`MISSING`."""
+    """The value at the ``$.`` path (``$.context.traits.email``), or ``MISSING``."""
     value: object = message
     for key in path.split(".")[1:]:
         if isinstance(value, Mapping):
@@ -46,7 +46,7 @@ def value_at(message: Mapping[str, object], path: str) -> object:
 def first_present(message: Mapping[str, object], paths: Sequence[str]) -> tuple[str, object]:
     """The first path whose value exists (neither missing nor null) and that value.
 
-    When none does, the last path and its value (``None`` or :data:`MISSING`), as a chain
+    When none does, the last path and its value (``None`` or ``MISSING``), as a chain
     of ``@if exists`` or ``??`` gives; ``("$", MISSING)`` for no paths.
     """
     path, value = "$", cast(object, MISSING)

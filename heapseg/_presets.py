@@ -173,7 +173,7 @@ DEFAULT_PROFILE: Final = "classic-cloud"
 
 
 def resolve_profile(profile: str | Profile) -> Profile:
-    """Return the :class:`Profile` named by ``profile`` (or ``profile`` itself)."""
+    """Return the ``Profile`` named by ``profile`` (or ``profile`` itself)."""
     if isinstance(profile, Profile):
         return profile
     if isinstance(profile, str):

@@ -1,6 +1,6 @@
 """Profiles: named, immutable sets of mapping choices, one per real integration.
 
-A :class:`Profile` is plain data. Each field is one documented choice; the
+A ``Profile`` is plain data. Each field is one documented choice; the
 presets in ``heapseg.PROFILES`` (``_presets.py``) set them so that heapseg's output equals what one
 real integration sends. Start from a preset and change single choices with
 ``attrs.evolve`` (for example classic cloud, but page calls become track calls).
@@ -111,7 +111,7 @@ class Profile:
     """Which integration's call plan maps each message type (what calls a type becomes)."""
 
     mode: Mode = field(validator=in_(("cloud", "device")))
-    """``cloud``: calls become HTTP requests (:mod:`heapseg.http`); ``device``: heap.js calls."""
+    """``cloud``: calls become HTTP requests (``heapseg.http``); ``device``: heap.js calls."""
 
     integration_keys: tuple[str, ...] = field(default=("Heap",), converter=_names)
     """Names under which the ``integrations`` object can turn this destination on or off."""
@@ -122,7 +122,7 @@ class Profile:
     ``YYYY-MM-DDTHH:MM:SS.sssZ``."""
 
     require_user_id: bool = field(default=False, validator=_read_by("classic"))
-    """Answer :class:`~heapseg.Unsupported` for messages whose ``userId`` is missing or null.
+    """Answer ``Unsupported`` for messages whose ``userId`` is missing or null.
     Turned off in a cloud profile of the classic family, such messages are sent with the
     ``anonymousId`` as their identity."""
 
@@ -220,7 +220,7 @@ class Profile:
         ],
     )
     """Message paths identify calls read the user's identity from, picked as for
-    :attr:`track_identity_from`; ``()``: not mapped. Read by the actions-cloud, heap-cloud,
+    ``track_identity_from``; ``()``: not mapped. Read by the actions-cloud, heap-cloud,
     actions-web and rudderstack families (classic reads ``userId`` by a fixed rule)."""
 
     user_id_from: tuple[str, ...] = field(
@@ -234,8 +234,8 @@ class Profile:
         default=(), converter=_names, validator=[_message_paths, _read_by("heap-cloud")]
     )
     """Message paths of the e-mail address that identifies the user on track calls, picked as
-    for :attr:`user_id_from`; ``()``: not mapped. Read by the heap-cloud family only (classic's
-    e-mail rules are :attr:`identify_email_alias` and :attr:`track_email_alias`)."""
+    for ``user_id_from``; ``()``: not mapped. Read by the heap-cloud family only (classic's
+    e-mail rules are ``identify_email_alias`` and ``track_email_alias``)."""
 
     track_traits_from: tuple[str, ...] = field(
         default=(),
@@ -256,7 +256,7 @@ class Profile:
         ],
     )
     """Message paths of the user traits identify calls send, picked as for
-    :attr:`track_traits_from` (which is also JavaScript's ``??``, as rudderstack reads them);
+    ``track_traits_from`` (which is also JavaScript's ``??``, as rudderstack reads them);
     ``()``: not mapped. Read by the actions-cloud, heap-cloud, actions-web and rudderstack
     families (classic reads ``traits`` by a fixed rule)."""
 
@@ -267,7 +267,7 @@ class Profile:
         validator=[optional(instance_of(ValueRules)), _read_by("actions-cloud", "heap-cloud")],
     )
     """How user properties are written when the integration writes them differently from
-    event properties; ``None``: by :attr:`values`."""
+    event properties; ``None``: by ``values``."""
 
     # Event selection
 
@@ -286,8 +286,8 @@ class Profile:
         default=(), converter=_names, validator=deep_iterable(instance_of(str))
     )
     """Event-name patterns a message with an event name must match one of to be sent;
-    ``()``: every name. The event name is a track's ``event``, and :attr:`page_event` /
-    :attr:`screen_event` for page and screen calls; ``*`` matches any run of characters,
+    ``()``: every name. The event name is a track's ``event``, and ``page_event`` /
+    ``screen_event`` for page and screen calls; ``*`` matches any run of characters,
     ``?`` one character, ``\\`` escapes the next (docs/backfill.md)."""
 
     exclude_events: tuple[str, ...] = field(
@@ -302,5 +302,5 @@ class Profile:
     names, property keys and values; reserved property names; identities heap.js calls
     non-unique), read for ``mode``: ``off`` sends what the integration sends; ``truncate`` cuts
     names and values to length and drops reserved names, saying so in each call's
-    ``warnings``; ``reject`` answers :class:`~heapseg.Unsupported` naming the rule broken.
+    ``warnings``; ``reject`` answers ``Unsupported`` naming the rule broken.
     See ``docs/guarantees.md``."""

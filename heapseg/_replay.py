@@ -1,7 +1,7 @@
 """Replay-safe idempotency keys: the same message always gives the same key.
 
 With ``Profile.idempotency_key = "messageId-or-hash"`` every track call of a cloud
-profile carries :func:`replay_key` of its message, so sending the same history
+profile carries ``replay_key`` of its message, so sending the same history
 twice stores each event once in Heap. The key is
 
 - the ``messageId`` as text (numbers as JavaScript writes them), when that text

@@ -1,8 +1,8 @@
 """Interpret Heap's answers and pace requests within Heap's rate limits, without doing I/O.
 
-:func:`classify` turns a status, headers and body into an :class:`Outcome` (success,
-retry or reject). :func:`pace` turns a list of rendered requests into a schedule of
-send offsets that keeps within the rate limits Heap documents (:class:`HeapLimits`).
+``classify`` turns a status, headers and body into an ``Outcome`` (success,
+retry or reject). ``pace`` turns a list of rendered requests into a schedule of
+send offsets that keeps within the rate limits Heap documents (``HeapLimits``).
 """
 
 from __future__ import annotations
@@ -159,12 +159,12 @@ class HeapLimits:
       its own, as each page states its own limit).
     - ``events_per_identity`` and ``events_per_app``: bulk track takes 1000 events per
       minute per identity per app_id and 15,000 events per minute per app_id.
-      :func:`pace` counts every tracked event toward these, single or bulk, public
+      ``pace`` counts every tracked event toward these, single or bulk, public
       ``/api/track`` or ``/api/integrations/track``: counting more can only make the
       schedule more careful.
 
     Heap documents no limit for bulk add_user_properties, ``/api/v1/identify`` or the
-    integrations endpoint for user properties; :func:`pace` does not delay those
+    integrations endpoint for user properties; ``pace`` does not delay those
     beyond keeping order.
     """
 
@@ -177,7 +177,7 @@ HEAP_LIMITS: Final = HeapLimits()
 
 
 class Paceable(Protocol):
-    """What :func:`pace` needs of a request: its URL and its JSON body."""
+    """What ``pace`` needs of a request: its URL and its JSON body."""
 
     @property
     def url(self) -> str: ...
@@ -197,14 +197,14 @@ def pace(requests: Iterable[Paceable], limits: HeapLimits = HEAP_LIMITS) -> tupl
     """For each request, the earliest offset in seconds (from 0) at which it may be sent.
 
     Offsets never decrease, so a sender can walk the requests in order and wait for
-    each offset; sent that way, no window of any :class:`HeapLimits` limit holds more
+    each offset; sent that way, no window of any ``HeapLimits`` limit holds more
     than the limit. Each request goes out as early as those two rules allow.
 
     Requests are recognised by URL path (``/api/track``, ``/api/add_user_properties``,
     ``/api/integrations/track``, ...) and body (``events`` or ``users`` make it bulk);
     an item's identity is its ``identity``, else ``user_id``, else the first of
     ``identity``, ``user_id``, ``anonymous_id``, ``email`` in its ``user_identifier``.
-    Raises :class:`heapseg.ConfigurationError` when one request alone exceeds a limit.
+    Raises ``heapseg.ConfigurationError`` when one request alone exceeds a limit.
     """
     offsets: list[float] = []
     sent: dict[_Bucket, deque[tuple[float, int]]] = {}

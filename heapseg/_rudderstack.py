@@ -29,7 +29,7 @@ implemented.
 Where RudderStack throws on a valid message, heapseg answers ``Unsupported`` with
 RudderStack's own message in the reason. A message that breaks the Segment spec (a
 missing ``type``, a track without a string ``event``, traits that are not an object, an
-unreadable timestamp) raises :class:`~heapseg.InvalidEvent` instead. An identity or
+unreadable timestamp) raises ``InvalidEvent`` instead. An identity or
 idempotency key that is neither a string nor a finite number (RudderStack would send an
 object, ``true`` or ``null``) is ``Unsupported``: Heap cannot take it.
 """

@@ -122,7 +122,7 @@ def select(message: Message, profile: Profile) -> Unsupported | None:
     """``Unsupported(type, "filtered: ...")`` when the profile's selection drops the message.
 
     A dropped message holding Python values that are not JSON data still raises
-    :class:`~heapseg.InvalidEvent`, as every other message does.
+    ``InvalidEvent``, as every other message does.
     """
     reason = _why_filtered(message, profile)
     if reason is None:

@@ -1,4 +1,4 @@
-"""Hypothesis strategies behind :mod:`heapseg.testing`; this module imports hypothesis.
+"""Hypothesis strategies behind ``heapseg.testing``; this module imports hypothesis.
 
 Messages are built to be valid for every preset: string ids that are never empty or
 ``"0"``, a ``messageId``, ISO-8601 UTC timestamps with milliseconds, e-mail addresses

@@ -38,11 +38,11 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     ``event`` is a Segment message as decoded from JSON (identify, track, page,
     screen, group or alias). Returns the calls in the order the integration makes
     them; a valid message that Heap cannot take under the profile gives
-    ``[Unsupported(type, reason)]``. Raises :class:`heapseg.InvalidEvent` (with a
+    ``[Unsupported(type, reason)]``. Raises ``heapseg.InvalidEvent`` (with a
     JSON path) for a message that breaks the Segment spec, and
-    :class:`heapseg.ConfigurationError` for an unknown profile. ``event`` is never
+    ``heapseg.ConfigurationError`` for an unknown profile. ``event`` is never
     changed. Python values that are not JSON data (a ``datetime``, a ``UUID``, ...)
-    raise ``InvalidEvent`` naming their path; :func:`heapseg.normalize` converts them.
+    raise ``InvalidEvent`` naming their path; ``heapseg.normalize`` converts them.
     """
     chosen = resolve_profile(profile)
     message = parse_message(event)

@@ -1,8 +1,8 @@
 """Value writing: how traits and properties become the flat values Heap accepts.
 
-Every integration flattens nested data, each its own way. :class:`ValueRules`
+Every integration flattens nested data, each its own way. ``ValueRules``
 names the independent choices (objects, arrays, scalars, nulls, empty
-containers) and :func:`write_values` applies them. Walks never change their input,
+containers) and ``write_values`` applies them. Walks never change their input,
 and deep input never exhausts Python's stack: recursion stops at a small depth, past
 which an iterative walk takes over.
 """
@@ -151,7 +151,7 @@ def write_values(
     ``iso_dates`` every string a strict-mode ISO traverse would turn into a date
     (at any depth, inside arrays too) is written as that date's ISO string, in
     the same pass. ``at`` is the JSON path of ``values``, for errors: a value
-    that contains itself raises :class:`InvalidEvent`.
+    that contains itself raises ``InvalidEvent``.
     """
     out: dict[str, JSONValue] = {}
     try:
@@ -162,13 +162,13 @@ def write_values(
 
 
 _RECURSION_LIMIT: Final = 48
-"""How deep :func:`_write_recursively` goes. Real traits and properties are far
+"""How deep ``_write_recursively`` goes. Real traits and properties are far
 shallower; deeper values, and values that contain themselves (endlessly deep),
-take :func:`_write_iteratively`, which any depth suits and which names the loop."""
+take ``_write_iteratively``, which any depth suits and which names the loop."""
 
 
 class _TooDeep(Exception):
-    """Raised by :func:`_write_recursively` past :data:`_RECURSION_LIMIT` levels."""
+    """Raised by ``_write_recursively`` past ``_RECURSION_LIMIT`` levels."""
 
 
 def _write_recursively(
@@ -279,8 +279,8 @@ def _write_leaf(
 def _write_iteratively(
     values: Mapping[str, object], rules: ValueRules, iso_dates: bool, at: str
 ) -> dict[str, JSONValue]:
-    """:func:`write_values` with an explicit stack: any depth, and a value that contains
-    itself raises :class:`InvalidEvent` at the path where it meets itself again."""
+    """``write_values`` with an explicit stack: any depth, and a value that contains
+    itself raises ``InvalidEvent`` at the path where it meets itself again."""
     out: dict[str, JSONValue] = {}
     # One iterator per open object or array; ``path`` holds the key prefix each one adds,
     # ``keys`` the key it sits under and ``open_ids`` the containers being walked.

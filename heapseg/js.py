@@ -1,6 +1,6 @@
 """Render device-mode call descriptors as JavaScript for an inline ``<script>`` element.
 
-:func:`render` turns ``Identify``, ``AddUserProperties`` and ``Track`` descriptors
+``render`` turns ``Identify``, ``AddUserProperties`` and ``Track`` descriptors
 into ``heap.identify(...)``, ``heap.addUserProperties(...)`` and ``heap.track(...)``
 statements, one per line, in call order. Every argument is the ``JSON.stringify``
 text of its value with ``<``, ``>``, ``&``, U+2028, U+2029 and surrogate code points
@@ -8,7 +8,7 @@ written as ``\\uXXXX`` escapes. Those characters occur only inside string litera
 so each literal still evaluates to the same value, and no argument can close the
 element (``</script>``), open an HTML comment (``<!--``) or end a line in a string.
 
-:func:`render_script_tag` wraps the same text in a ``<script>`` element, with an
+``render_script_tag`` wraps the same text in a ``<script>`` element, with an
 optional CSP nonce.
 """
 
@@ -138,8 +138,8 @@ def render(calls: Iterable[Call], *, guard: bool = False, comments: bool = False
     once Heap's snippet has installed its queueing stubs (calls are queued until
     heap.js loads) or heap.js itself has loaded. Otherwise they do nothing.
 
-    Raises :class:`heapseg.ConfigurationError` for anything that is not a call
-    descriptor or for a cloud-mode call, and :class:`heapseg.InvalidCall` for a
+    Raises ``heapseg.ConfigurationError`` for anything that is not a call
+    descriptor or for a cloud-mode call, and ``heapseg.InvalidCall`` for a
     descriptor whose values are not JSON data.
     """
     if isinstance(calls, (str, bytes, Mapping)) or not isinstance(calls, Iterable):
@@ -166,7 +166,7 @@ def render_script_tag(
     guard: bool = False,
     comments: bool = False,
 ) -> str:
-    """Return a complete ``<script>`` element running :func:`render`'s output.
+    """Return a complete ``<script>`` element running ``render``'s output.
 
     ``nonce`` (for a Content-Security-Policy ``script-src 'nonce-...'``) is
     HTML-escaped into the element's ``nonce`` attribute.

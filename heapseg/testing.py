@@ -2,11 +2,11 @@
 
 Hypothesis strategies generate valid Segment messages (install ``heapseg[testing]``
 for hypothesis; it is imported only when a strategy is asked for), and
-:func:`assert_translates` checks a message's translation against the calls you expect,
+``assert_translates`` checks a message's translation against the calls you expect,
 failing with a unified diff.
 
-Every generated message is valid for every preset in :data:`heapseg.PROFILES`:
-:func:`heapseg.translate` never raises :class:`~heapseg.InvalidEvent` for it.
+Every generated message is valid for every preset in ``heapseg.PROFILES``:
+``heapseg.translate`` never raises ``InvalidEvent`` for it.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def segment_messages(
 
     ``max_depth`` bounds how deeply arrays and objects nest inside traits and
     properties (0: scalar values only). ``identities`` and ``integrations`` are
-    described at :data:`IdentityChoice` and :data:`IntegrationsChoice`.
+    described at ``IdentityChoice`` and ``IntegrationsChoice``.
     """
     return _strategy(tuple(types), max_depth, identities, integrations)
 
@@ -106,7 +106,7 @@ def identify_messages(
     identities: IdentityChoice = "any",
     integrations: IntegrationsChoice = "none",
 ) -> SearchStrategy[dict[str, Any]]:
-    """Valid identify messages, with traits (see :func:`segment_messages` for the knobs)."""
+    """Valid identify messages, with traits (see ``segment_messages`` for the knobs)."""
     return _strategy(("identify",), max_depth, identities, integrations)
 
 
@@ -205,7 +205,7 @@ def assert_translates(
 ) -> list[Call]:
     """Assert that ``message`` translates to ``expected`` under ``profile``; return the calls.
 
-    ``expected`` is a list of call descriptors or their :func:`heapseg.to_dict` dicts
+    ``expected`` is a list of call descriptors or their ``heapseg.to_dict`` dicts
     (or a single one). Calls are compared in order as JSON values, the way JavaScript
     compares them (``1`` equals ``1.0``, but not ``True``); a mismatch raises
     ``AssertionError`` with a unified diff of both sides as pretty JSON.
