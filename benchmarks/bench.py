@@ -12,6 +12,8 @@ baselines in ``baseline.py``: heapseg time / baseline time, lower is better.
 The events are timed in chunks of 100 with ``time.perf_counter``; each figure
 sums every chunk's best time over the repeats, and heapseg and baseline runs
 alternate chunk by chunk so that a busy machine slows both alike.
+For classic-cloud it then times, as processes over one file, the JSON round trip
+(``python -c``) and ``heapseg translate`` with ``--jobs 1`` and ``--jobs N``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import contextlib
 import gc
 import io
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -129,12 +133,54 @@ def _translate_render_run(chunks: list[list[dict[str, Any]]], profile: str) -> R
     return run
 
 
+ROUND_TRIP_SCRIPT = """
+import json, sys
+write = sys.stdout.write
+for line in sys.stdin.buffer:
+    write(json.dumps(json.loads(line), ensure_ascii=False) + "\\n")
+"""
+"""The JSON round trip as a process of its own, reading and writing as the command line does."""
+
+
+def _process_seconds(command: list[str], source: Path, repeats: int) -> float:
+    """Best wall time of ``command`` reading ``source`` on stdin, output thrown away."""
+    best = float("inf")
+    root = Path(__file__).resolve().parent.parent
+    for _ in range(repeats):
+        with source.open("rb") as stdin:
+            start = time.perf_counter()
+            subprocess.run(
+                command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cwd=root, check=False,
+            )  # fmt: skip
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _processes(lines: list[str], profile: str, repeats: int, jobs: int) -> dict[str, float]:
+    """Seconds for the JSON round trip and ``heapseg translate`` (``--jobs 1`` and ``jobs``),
+    each as a process over the same file of ten copies of the generated lines."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "events.ndjson"
+        source.write_text("\n".join(lines * 10) + "\n", "utf-8")
+        translate = [sys.executable, "-m", "heapseg", "translate", "--profile", profile]
+        translate += ["--progress", "never"]
+        return {
+            "json": _process_seconds([sys.executable, "-c", ROUND_TRIP_SCRIPT], source, repeats),
+            "jobs 1": _process_seconds([*translate, "--jobs", "1"], source, repeats),
+            f"jobs {jobs}": _process_seconds([*translate, "--jobs", str(jobs)], source, repeats),
+        }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=2000, help="generated events (2000)")
     parser.add_argument("--repeats", type=int, default=9, help="rounds, best kept (9)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="append", help="only these profiles")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="worker processes for the process row (2)"
+    )
     args = parser.parse_args(argv)
 
     lines = events.generate_lines(args.events, args.seed)
@@ -197,6 +243,15 @@ def main(argv: list[str] | None = None) -> int:
         for label, value in ratios.items():
             verdict = "ok" if value <= TARGETS[label] else "MISSED"
             print(f"  {label:<30}{value:6.2f}  (target <= {TARGETS[label]:.1f})  {verdict}")
+
+    if not args.profile or "classic-cloud" in args.profile:
+        seconds = _processes(lines, "classic-cloud", 3, args.jobs)
+        count_10 = count * 10
+        print(f"\nclassic-cloud as processes over one file of {count_10} lines (best of 3):")
+        for label, value in seconds.items():
+            name = "json round trip" if label == "json" else f"heapseg translate --{label}"
+            ratio = value / seconds["json"]
+            print(f"  {name:<32}{count_10 / value:>10,.0f} lines/s  {ratio:5.2f} x json")
 
     print("\nmemory while streaming: python benchmarks/cli_memory.py")
     return 0

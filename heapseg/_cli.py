@@ -17,10 +17,11 @@ import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from importlib import resources
 from types import FrameType
-from typing import IO, Any, Final, NoReturn
+from typing import IO, Any, Final, NamedTuple, NoReturn
 
 import attrs
 
@@ -37,7 +38,19 @@ from ._cli_backfill import (
     parse_bound,
     save_checkpoint,
 )
-from ._cli_input import FORMATS, Blank, Malformed, Message, Source, open_binary, read_records
+from ._cli_input import (
+    FORMATS,
+    Blank,
+    Line,
+    Malformed,
+    Message,
+    Record,
+    Source,
+    ndjson_records,
+    open_binary,
+    read_records,
+    read_units,
+)
 from ._errors import HeapsegError, InvalidEvent
 from ._jsjson import json_encoder
 from ._messages import MESSAGE_TYPES
@@ -183,6 +196,228 @@ def _position(source: Source) -> tuple[int, int]:
     return source.line, -1 if source.index is None else source.index
 
 
+@attrs.frozen
+class _Setup:
+    """What translating a message needs to know, and nothing it would write to."""
+
+    profile: str | Profile
+    http: bool
+    app_id: str
+    region: str
+    window: Window
+
+
+class _Outcome(NamedTuple):
+    """What one record comes to, worked out without I/O, for the run to count and write.
+
+    ``kind`` is ``translated``, ``unsupported``, ``outside`` (the window), ``invalid``
+    or ``blank``; ``lines`` are the output lines, ``written`` how many. An invalid
+    record carries its message id, JSON path, reason and input text for the report.
+    """
+
+    kind: str
+    lines: bytes = b""
+    written: int = 0
+    reasons: tuple[tuple[str, str], ...] = ()
+    message_id: object = None
+    path: str = "$"
+    reason: str = ""
+    text: str | None = None
+
+
+_BLANK: Final = _Outcome("blank")
+_OUTSIDE: Final = _Outcome("outside")
+
+
+def _calls_of(record: Message, setup: _Setup) -> list[Call] | _Outcome:
+    """The calls a message makes, or the outcome that ends it first (window, invalid)."""
+    if setup.window.active:
+        placed = setup.window.place(record.value)
+        if placed is False:
+            return _OUTSIDE
+        if placed is not True:
+            return _invalid_outcome(record, *placed)
+    try:
+        return translate(record.value, profile=setup.profile)
+    except InvalidEvent as error:
+        return _invalid_outcome(record, error.path, error.reason)
+    except HeapsegError as error:
+        return _invalid_outcome(record, "$", str(error))
+    except RecursionError:
+        return _invalid_outcome(record, "$", "the message is nested too deeply to translate")
+
+
+def _invalid_outcome(record: Message, path: str, reason: str) -> _Outcome:
+    return _Outcome(
+        "invalid",
+        message_id=record.value.get("messageId"),
+        path=path,
+        reason=reason,
+        text=record.text,
+    )
+
+
+def _unsupported_outcome(record: Message, calls: list[Call], http: bool) -> _Outcome:
+    if not calls:
+        calls = [
+            Unsupported(str(record.value.get("type")), "the profile makes no call of this message")
+        ]
+    reasons: list[tuple[str, str]] = []
+    for call in calls:
+        assert type(call) is Unsupported
+        reasons.append((call.type, call.reason))
+    if http:
+        return _Outcome("unsupported", reasons=tuple(reasons))
+    return _Outcome("unsupported", _call_lines(record, calls), len(calls), tuple(reasons))
+
+
+def _call_lines(record: Message, calls: list[Call]) -> bytes:
+    head = {**_where(record.source), "messageId": record.value.get("messageId")}
+    if len(calls) == 1:
+        return _dumps({**head, **to_dict(calls[0])})
+    return b"".join([_dumps({**head, **to_dict(call)}) for call in calls])
+
+
+def _request_line(head: dict[str, Any], request: Request) -> bytes:
+    return _dumps(
+        {
+            **head,
+            "method": request.method,
+            "url": request.url,
+            "headers": dict(request.headers),
+            "content": request.content.decode("utf-8", "surrogatepass"),
+        }
+    )
+
+
+def _message_outcome(record: Message, setup: _Setup) -> _Outcome:
+    """Translate one message (and render it with ``http``, requests one by one)."""
+    calls = _calls_of(record, setup)
+    if type(calls) is _Outcome:
+        return calls
+    assert isinstance(calls, list)
+    made = [call for call in calls if type(call) is not Unsupported]
+    if not made:
+        return _unsupported_outcome(record, calls, setup.http)
+    if not setup.http:
+        return _Outcome("translated", _call_lines(record, calls), len(calls))
+    try:
+        requests = render(made, app_id=setup.app_id, profile=setup.profile, region=setup.region)
+    except HeapsegError as error:
+        return _invalid_outcome(record, "$", str(error))
+    head = {**_where(record.source), "messageId": record.value.get("messageId")}
+    return _Outcome(
+        "translated", b"".join([_request_line(head, r) for r in requests]), len(requests)
+    )
+
+
+def _record_outcome(record: Record, setup: _Setup) -> _Outcome:
+    if type(record) is Message:
+        return _message_outcome(record, setup)
+    if type(record) is Malformed:
+        return _Outcome("invalid", path=record.path, reason=record.reason, text=record.text)
+    return _BLANK
+
+
+JOB_CHUNK: Final = 256
+"""NDJSON lines a worker translates at a time with ``--jobs``."""
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_Wire = tuple[
+    int, int | None, str, bytes, int, tuple[tuple[str, str], ...], object, str, str, str | None
+]
+"""A record's place in its file and its outcome as plain values, cheap to send between
+processes: line, index, then the fields of :class:`_Outcome`."""
+
+
+def _line_outcomes(setup: _Setup, file: str, lines: list[tuple[int, bytes]]) -> list[_Wire]:
+    """A worker's part of ``--jobs``: the outcome of every record of a chunk of NDJSON lines."""
+    wired: list[_Wire] = []
+    for number, raw in lines:
+        for record in ndjson_records(raw, Source(file, number)):
+            outcome = _record_outcome(record, setup)
+            where = record.source
+            wired.append(
+                (
+                    where.line,
+                    where.index,
+                    outcome.kind,
+                    outcome.lines,
+                    outcome.written,
+                    outcome.reasons,
+                    outcome.message_id,
+                    outcome.path,
+                    outcome.reason,
+                    outcome.text,
+                )
+            )
+    return wired
+
+
+def _parallel_outcomes(
+    units: Iterator[Record | Line], setup: _Setup, pool: Executor, jobs: int
+) -> Iterator[tuple[Source, _Outcome]]:
+    """Every record's outcome in input order: NDJSON lines worked out by ``pool`` in chunks
+    (at most two per worker in flight, so memory stays flat), other records here, in place.
+
+    Should reading fail, the chunks already read are still given before the error.
+    """
+    waiting: deque[tuple[str, Future[list[_Wire]]]] = deque()
+
+    def send(chunk: list[Line]) -> None:
+        file = chunk[0].source.file
+        lines = [(line.source.line, line.raw) for line in chunk]
+        waiting.append((file, pool.submit(_line_outcomes, setup, file, lines)))
+
+    def receive() -> Iterator[tuple[Source, _Outcome]]:
+        file, future = waiting.popleft()
+        for (
+            line,
+            index,
+            kind,
+            lines,
+            written,
+            reasons,
+            message_id,
+            path,
+            reason,
+            text,
+        ) in future.result():
+            outcome = _Outcome(kind, lines, written, reasons, message_id, path, reason, text)
+            yield Source(file, line, index), outcome
+
+    chunk: list[Line] = []
+    reading = iter(units)
+    while True:
+        problem: Exception | None = None
+        try:
+            unit = next(reading, None)
+        except (OSError, EOFError, zlib.error) as error:
+            unit, problem = None, error
+        if isinstance(unit, Line):
+            chunk.append(unit)
+            if len(chunk) < JOB_CHUNK:
+                continue
+        if chunk:
+            send(chunk)
+            chunk = []
+        # A full chunk waits only for room; anything else for every line before it.
+        room = 2 * jobs - 1 if isinstance(unit, Line) else 0
+        while len(waiting) > room:
+            yield from receive()
+        if problem is not None:
+            raise problem
+        if unit is None:
+            return
+        if not isinstance(unit, Line):
+            yield unit.source, _record_outcome(unit, setup)
+
+
 @attrs.define
 class _Job:
     """One ``translate`` run: options, outputs and counts.
@@ -215,6 +450,13 @@ class _Job:
     since_saved: int = 0
     handled: int = 0
     """Messages handled in this run, including those still waiting for a bulk render."""
+    setup: _Setup = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda job: _Setup(job.profile, job.http, job.app_id, job.region, job.window),
+            takes_self=True,
+        ),
+    )
 
     @property
     def stopping(self) -> bool:
@@ -239,15 +481,30 @@ class _Job:
                 self._invalid(record.source, None, record.path, record.reason, record.text)
             else:
                 self.tally.blank += 1
-            self.last = record.source
-            if not self.pending:
-                self.settled = record.source
-            self.since_saved += 1
-            if self.since_saved >= CHECKPOINT_EVERY:
-                self.save()
-            if not self.tally.messages & 1023:
-                self.progress.update(self.tally)
+            self._after(record.source)
         return True
+
+    def run_outcomes(self, outcomes: Iterator[tuple[Source, _Outcome]]) -> bool:
+        """:meth:`run` for records already worked out elsewhere (``--jobs``)."""
+        for source, outcome in outcomes:
+            if self.stopping:
+                return False
+            if outcome.kind != "blank":
+                self.handled += 1
+            self.count(source, outcome)
+            self._after(source)
+        return True
+
+    def _after(self, source: Source) -> None:
+        """Note a record as handled: position, checkpoint and progress."""
+        self.last = source
+        if not self.pending:
+            self.settled = source
+        self.since_saved += 1
+        if self.since_saved >= CHECKPOINT_EVERY:
+            self.save()
+        if not self.tally.messages & 1023:
+            self.progress.update(self.tally)
 
     def _done_earlier(self, source: Source) -> bool:
         """Whether the checkpoint being resumed says this record was handled already."""
@@ -286,58 +543,38 @@ class _Job:
         self.since_saved = 0
 
     def _message(self, record: Message) -> None:
-        message_id = record.value.get("messageId")
-        if self.window.active:
-            placed = self.window.place(record.value)
-            if placed is False:
-                self.tally.outside_window += 1
-                return
-            if placed is not True:
-                path, reason = placed
-                self._invalid(record.source, message_id, path, reason, record.text)
-                return
-        try:
-            calls = translate(record.value, profile=self.profile)
-        except InvalidEvent as error:
-            self._invalid(record.source, message_id, error.path, error.reason, record.text)
+        if not (self.http and self.bulk):
+            self.count(record.source, _message_outcome(record, self.setup))
             return
-        except HeapsegError as error:
-            self._invalid(record.source, message_id, "$", str(error), record.text)
+        calls = _calls_of(record, self.setup)
+        if type(calls) is _Outcome:
+            self.count(record.source, calls)
             return
-        except RecursionError:
-            reason = "the message is nested too deeply to translate"
-            self._invalid(record.source, message_id, "$", reason, record.text)
-            return
+        assert isinstance(calls, list)
         made = [call for call in calls if type(call) is not Unsupported]
-        if not made:
-            self._unsupported(record, calls)
-        elif not self.http:
-            self.tally.translated += 1
-            self._write_calls(record, calls)
-        elif self.bulk:
+        if made:
             self._queue_bulk(record, made)
         else:
-            self._write_requests(record, made)
+            self.count(record.source, _unsupported_outcome(record, calls, http=True))
 
-    def _unsupported(self, record: Message, calls: list[Call]) -> None:
-        self.tally.unsupported += 1
-        if not calls:
-            calls = [
-                Unsupported(
-                    str(record.value.get("type")), "the profile makes no call of this message"
-                )
-            ]
-        for call in calls:
-            assert type(call) is Unsupported
-            self.tally.unsupported_reasons[call.type, call.reason] += 1
-        if not self.http:
-            self._write_calls(record, calls)
-
-    def _write_calls(self, record: Message, calls: list[Call]) -> None:
-        head = {**_where(record.source), "messageId": record.value.get("messageId")}
-        for call in calls:
-            self.out.write(_dumps({**head, **to_dict(call)}))
-            self.tally.written += 1
+    def count(self, source: Source, outcome: _Outcome) -> None:
+        """Account for one record's outcome and write its lines."""
+        kind = outcome.kind
+        if kind == "translated":
+            self.tally.translated += 1
+        elif kind == "unsupported":
+            self.tally.unsupported += 1
+            for reason in outcome.reasons:
+                self.tally.unsupported_reasons[reason] += 1
+        elif kind == "outside":
+            self.tally.outside_window += 1
+        elif kind == "invalid":
+            self._invalid(source, outcome.message_id, outcome.path, outcome.reason, outcome.text)
+        else:
+            self.tally.blank += 1
+        if outcome.written:
+            self.out.write(outcome.lines)
+            self.tally.written += outcome.written
 
     def _render(self, calls: list[Call]) -> list[Request]:
         return render(
@@ -345,27 +582,8 @@ class _Job:
         )
 
     def _write_request(self, head: dict[str, Any], request: Request) -> None:
-        record = {
-            **head,
-            "method": request.method,
-            "url": request.url,
-            "headers": dict(request.headers),
-            "content": request.content.decode("utf-8", "surrogatepass"),
-        }
-        self.out.write(_dumps(record))
+        self.out.write(_request_line(head, request))
         self.tally.written += 1
-
-    def _write_requests(self, record: Message, calls: list[Call]) -> None:
-        message_id = record.value.get("messageId")
-        try:
-            requests = self._render(calls)
-        except HeapsegError as error:
-            self._invalid(record.source, message_id, "$", str(error), record.text)
-            return
-        self.tally.translated += 1
-        head = {**_where(record.source), "messageId": message_id}
-        for request in requests:
-            self._write_request(head, request)
 
     def _queue_bulk(self, record: Message, calls: list[Call]) -> None:
         try:
@@ -529,6 +747,12 @@ def _check_translate_options(args: argparse.Namespace, profile: Profile) -> None
         args.http = True
     if args.max_messages is not None and args.max_messages < 1:
         raise _UsageError("--max-messages takes a number of messages, 1 or more")
+    if args.jobs < 1:
+        raise _UsageError("--jobs takes a number of processes, 1 or more")
+    if args.jobs > 1:
+        for option, given in (("--checkpoint", args.checkpoint), ("--bulk", args.bulk)):
+            if given:
+                raise _UsageError(f"{option} works with --jobs 1 only")
     if not args.http:
         for option, value in (("--app-id", args.app_id), ("--region", args.region)):
             if value is not None:
@@ -699,6 +923,10 @@ def _translate(args: argparse.Namespace) -> int:
             if not checkpoint.complete:
                 job.resume_at = checkpoint
         restore = _catch_stop_signals(job) if args.checkpoint else None
+        pool: Executor | None = None
+        if args.jobs > 1:
+            pool = ProcessPoolExecutor(args.jobs, initializer=_ignore_interrupts)
+            stack.callback(pool.shutdown, cancel_futures=True)
         read_error: str | None = None
         finished = True
         try:
@@ -708,7 +936,14 @@ def _translate(args: argparse.Namespace) -> int:
                         stream = opener()
                         if name not in opened_early:
                             reading.callback(stream.close)
-                        if not job.run(read_records(open_binary(stream), name, args.format)):
+                        if pool is None:
+                            ran = job.run(read_records(open_binary(stream), name, args.format))
+                        else:
+                            units = read_units(open_binary(stream), name, args.format)
+                            ran = job.run_outcomes(
+                                _parallel_outcomes(units, job.setup, pool, args.jobs)
+                            )
+                        if not ran:
                             finished = False
                             break
                 except BrokenPipeError:
@@ -943,6 +1178,14 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="stop after N messages (with --checkpoint, the next run goes on from there)",
+    )
+    translate.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="translate NDJSON lines in N processes; the output is the same, in the same "
+        "order (not with --checkpoint or --bulk)",
     )
     translate.add_argument(
         "--progress",

@@ -12,8 +12,8 @@ import gzip
 import io
 import json
 import re
-from collections.abc import Iterator
-from typing import IO, Any, Final, cast
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any, Final, TypeVar, cast
 
 from attrs import frozen
 
@@ -22,13 +22,16 @@ from ._calls import describe
 __all__ = [
     "FORMATS",
     "Blank",
+    "Line",
     "Malformed",
     "Message",
     "Record",
     "Source",
     "merge_batch_item",
+    "ndjson_records",
     "open_binary",
     "read_records",
+    "read_units",
 ]
 
 _JSON_WS: Final = b" \t\r\n"
@@ -77,6 +80,17 @@ class Blank:
 
 
 Record = Message | Malformed | Blank
+
+
+@frozen
+class Line:
+    """One NDJSON line as read, not yet decoded: :func:`ndjson_records` gives its records."""
+
+    source: Source
+    raw: bytes
+
+
+_Unit = TypeVar("_Unit", Record, Record | Line)
 
 
 class _NotJSON(ValueError):
@@ -190,7 +204,8 @@ def _decode_failure(error: Exception, *, column: bool = True) -> str:
     return f"malformed JSON: {error}"
 
 
-def _ndjson_line(raw: bytes, source: Source) -> Iterator[Record]:
+def ndjson_records(raw: bytes, source: Source) -> Iterator[Record]:
+    """The records of one NDJSON line: a blank, a malformed line, a message or a batch's items."""
     if not raw.strip(_JSON_WS):
         yield Blank(source)
         return
@@ -413,13 +428,31 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
     record per item. Lines split on ``\\n`` only: U+2028 and U+2029 may appear inside
     JSON strings.
     """
+    return _read(stream, file, form, ndjson_records)
+
+
+def read_units(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[Record | Line]:
+    """:func:`read_records`, but NDJSON lines come as they are, for another process to read."""
+    return _read(stream, file, form, _as_line)
+
+
+def _as_line(raw: bytes, source: Source) -> tuple[Line]:
+    return (Line(source, raw),)
+
+
+def _read(
+    stream: IO[bytes],
+    file: str,
+    form: str,
+    line: Callable[[bytes, Source], Iterable[_Unit]],
+) -> Iterator[_Unit]:
     line_number = 0
     if form == "ndjson":
         for raw in stream:
             line_number += 1
             if line_number == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM) :]
-            yield from _ndjson_line(raw, Source(file, line_number))
+            yield from line(raw, Source(file, line_number))
         return
     for raw in stream:
         line_number += 1
@@ -436,7 +469,7 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
             return
         for number in range(1, line_number):
             yield Blank(Source(file, number))
-        yield from _ndjson_line(raw, Source(file, line_number))
+        yield from line(raw, Source(file, line_number))
         break
     else:
         if form != "json":
@@ -445,4 +478,4 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
         return
     for raw in stream:
         line_number += 1
-        yield from _ndjson_line(raw, Source(file, line_number))
+        yield from line(raw, Source(file, line_number))

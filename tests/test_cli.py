@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -687,3 +689,137 @@ def test_profiles_json_round_trips_to_the_presets() -> None:
     assert list(data) == list(heapseg.PROFILES)
     for name, profile in heapseg.PROFILES.items():
         assert data[name] == json.loads(json.dumps(attrs.asdict(profile)))
+
+
+# --- --jobs: the same output from worker processes ---------------------------------------
+
+
+def _mixed_input(count: int) -> bytes:
+    """Generated messages of every type, with garbage, blanks, arrays and batch envelopes
+    between them, so every kind of record crosses the workers."""
+    rng = random.Random(11)
+    lines: list[str] = []
+    for number in range(count):
+        kind = rng.choice(["track", "track", "identify", "page", "group", "alias"])
+        message: dict[str, Any] = {"type": kind, "messageId": f"m{number}"}
+        if rng.random() < 0.9:
+            message["userId"] = f"user-{rng.randrange(50)}"
+        else:
+            message["anonymousId"] = f"anon-{number}"
+        if kind == "track":
+            message["event"] = rng.choice(["Order Completed", "Signed Up", ""])
+            message["properties"] = {"price": rng.random() * 100, "n": rng.randrange(9)}
+            message["timestamp"] = "2024-05-06T07:08:09.123Z"
+        elif kind == "identify":
+            message["traits"] = {"email": f"u{number}@example.com", "plan": "pro"}
+        lines.append(json.dumps(message))
+        roll = rng.random()
+        if roll < 0.05:
+            lines.append("{not json")
+        elif roll < 0.08:
+            lines.append("   ")
+        elif roll < 0.10:
+            lines.append("[1, 2]")
+        elif roll < 0.12:
+            lines.append(json.dumps({"batch": [message, {"type": "track"}]}))
+        elif roll < 0.13:
+            lines.append('{"type": "track", "userId": "u", "event": "E", "properties": []}')
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [],
+        ["--profile", "actions-cloud"],
+        ["--profile", "rudderstack-device"],
+        ["--http", "--app-id", "42"],
+        ["--http", "--app-id", "42", "--profile", "heap-cloud", "--region", "EU"],
+        ["--since", "2024-05-06T00:00:00Z", "--max-messages", "1500"],
+    ],
+)
+def test_jobs_write_exactly_what_one_process_writes(tmp_path: Path, options: list[str]) -> None:
+    data = _mixed_input(2000)  # several chunks, so several run at once
+    outputs = []
+    for jobs in ("1", "2"):
+        errors = tmp_path / f"errors-{jobs}.ndjson"
+        stats = tmp_path / f"stats-{jobs}.json"
+        done = run(
+            "translate", "--jobs", jobs, "--errors", str(errors), "--stats", str(stats),
+            *options, stdin=data,
+        )  # fmt: skip
+        outputs.append(
+            (done.returncode, done.stdout, done.stderr, errors.read_bytes(), stats.read_bytes())
+        )
+    assert outputs[0] == outputs[1]
+    returncode, stdout, _, errors_text, _ = outputs[0]
+    assert returncode == 1  # the garbage lines are invalid
+    assert stdout
+    assert errors_text
+
+
+def test_jobs_keep_files_apart_and_read_arrays_in_place(tmp_path: Path) -> None:
+    first = tmp_path / "a.ndjson"
+    first.write_bytes(_mixed_input(700))
+    second = tmp_path / "b.json"
+    second.write_text(json.dumps([SIGNED_UP, PAGE, 3]), "utf-8")
+    third = tmp_path / "c.ndjson.gz"
+    third.write_bytes(gzip.compress(_mixed_input(300)))
+    files = [str(first), str(second), str(third)]
+    one = run("translate", "--jobs", "1", *files)
+    three = run("translate", "--jobs", "3", *files)
+    assert (one.returncode, one.stdout, one.stderr) == (
+        three.returncode,
+        three.stdout,
+        three.stderr,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--jobs", "0"], b"--jobs takes a number of processes, 1 or more"),
+        (["--jobs", "2", "--bulk", "--app-id", "1"], b"--bulk works with --jobs 1 only"),
+        (["--jobs", "2", "--checkpoint", "ck.json"], b"--checkpoint works with --jobs 1 only"),
+    ],
+)
+def test_jobs_refuse_what_they_cannot_do_exactly(
+    tmp_path: Path, args: list[str], message: bytes
+) -> None:
+    done = run("translate", *args, "--sample", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert done.stderr == b"heapseg: error: " + message + b"\n"
+    assert not (tmp_path / "ck.json").exists()
+
+
+def test_jobs_stop_quietly_when_the_reader_goes_away() -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m heapseg translate --jobs 2 | head -n 3",
+        shell=True,
+        input=_mixed_input(3000),
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 3
+    assert b"Traceback" not in done.stderr
+
+
+def test_jobs_stop_with_their_workers_on_ctrl_c(tmp_path: Path) -> None:
+    source = tmp_path / "many.ndjson"
+    source.write_bytes(_mixed_input(2000) * 40)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "heapseg", "translate", "--jobs", "2", str(source)]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env
+    ) as process:
+        assert process.stdout is not None
+        process.stdout.readline()  # the workers are running
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert stderr.endswith(b"heapseg: interrupted\n")
