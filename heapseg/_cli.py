@@ -332,7 +332,7 @@ _Wire = tuple[
     int, int | None, str, bytes, int, tuple[tuple[str, str], ...], object, str, str, str | None
 ]
 """A record's place in its file and its outcome as plain values, cheap to send between
-processes: line, index, then the fields of :class:`_Outcome`."""
+processes: line, index, then the fields of ``_Outcome``."""
 
 
 def _line_outcomes(setup: _Setup, file: str, lines: list[tuple[int, bytes]]) -> list[_Wire]:
@@ -466,7 +466,7 @@ class _Job:
         return self.max_messages is not None and self.handled >= self.max_messages
 
     def run(self, records: Iterator[Blank | Malformed | Message]) -> bool:
-        """Handle every record; False when the run stops first (see :attr:`stopping`)."""
+        """Handle every record; False when the run stops first (see ``stopping``)."""
         for record in records:
             if self.stopping:
                 return False
@@ -485,7 +485,7 @@ class _Job:
         return True
 
     def run_outcomes(self, outcomes: Iterator[tuple[Source, _Outcome]]) -> bool:
-        """:meth:`run` for records already worked out elsewhere (``--jobs``)."""
+        """``run`` for records already worked out elsewhere (``--jobs``)."""
         for source, outcome in outcomes:
             if self.stopping:
                 return False
@@ -1062,7 +1062,7 @@ def _profiles(args: argparse.Namespace) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors through :class:`_UsageError`, not ``sys.exit``."""
+    """argparse that reports usage errors through ``_UsageError``, not ``sys.exit``."""
 
     def error(self, message: str) -> NoReturn:
         raise _UsageError(f"{message}\n{self.format_usage().rstrip()}")

@@ -84,7 +84,7 @@ Record = Message | Malformed | Blank
 
 @frozen
 class Line:
-    """One NDJSON line as read, not yet decoded: :func:`ndjson_records` gives its records."""
+    """One NDJSON line as read, not yet decoded: ``ndjson_records`` gives its records."""
 
     source: Source
     raw: bytes
@@ -432,7 +432,7 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
 
 
 def read_units(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[Record | Line]:
-    """:func:`read_records`, but NDJSON lines come as they are, for another process to read."""
+    """``read_records``, but NDJSON lines come as they are, for another process to read."""
     return _read(stream, file, form, _as_line)
 
 

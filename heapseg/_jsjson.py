@@ -172,7 +172,7 @@ def js_ordered_keys(mapping: Mapping[str, object]) -> list[str]:
 
 
 def js_truthy(value: object) -> bool:
-    """JS truthiness of a JSON value or :class:`JsDate`."""
+    """JS truthiness of a JSON value or ``JsDate``."""
     if value is None or value is False:
         return False
     kind = type(value)
@@ -204,7 +204,7 @@ def _scalar_to_string(value: object) -> str:
 
 
 def js_to_string(value: object) -> str:
-    """JS ``String(value)`` of a JSON value or :class:`JsDate`.
+    """JS ``String(value)`` of a JSON value or ``JsDate``.
 
     Arrays join their items with ``","`` (null items as ``""``, nested arrays
     joined the same way, a nested cycle as ``""``); objects are
@@ -316,7 +316,7 @@ def _fast_encoding(value: object) -> tuple[str, bytes] | None:
 
 
 def _fast_text(value: object) -> str | None:
-    """The text of :func:`_fast_encoding`: ``json.dumps`` of ``value`` where it is exact."""
+    """The text of ``_fast_encoding``: ``json.dumps`` of ``value`` where it is exact."""
     found = _fast_encoding(value)
     return None if found is None else found[0]
 
@@ -397,11 +397,11 @@ def _stringify_slow(value: object) -> str:
 
 
 def js_stringify(value: object) -> str:
-    """Exactly ``JSON.stringify(value)`` for JSON data and :class:`JsDate` values.
+    """Exactly ``JSON.stringify(value)`` for JSON data and ``JsDate`` values.
 
     Compact separators, non-ASCII, ``/``, U+2028 and U+2029 unescaped, control
     characters as ``\\n``/``\\u001f``, lone surrogates as ``\\udxxx``, numbers as
-    :func:`js_number_to_string` (NaN and infinities as ``null``), object keys in
+    ``js_number_to_string`` (NaN and infinities as ``null``), object keys in
     JS order, dates as their ISO string. Values that ``json.dumps`` already
     prints identically take that C fast path; any depth is safe.
     """
@@ -410,6 +410,6 @@ def js_stringify(value: object) -> str:
 
 
 def js_stringify_utf8(value: object) -> bytes:
-    """:func:`js_stringify` of ``value`` encoded as UTF-8, the bytes a request carries."""
+    """``js_stringify`` of ``value`` encoded as UTF-8, the bytes a request carries."""
     found = _fast_encoding(value)
     return _stringify_slow(value).encode("utf-8") if found is None else found[1]

@@ -1,8 +1,8 @@
 """Cloud mode: render call descriptors as the HTTP requests the integration sends.
 
-heapseg does no I/O. :func:`render` returns :class:`Request` values (method, URL,
+heapseg does no I/O. ``render`` returns ``Request`` values (method, URL,
 headers, JSON body and its exact bytes); any HTTP client can send them.
-:func:`classify` reads Heap's answer (success, retry or reject) and :func:`pace`
+``classify`` reads Heap's answer (success, retry or reject) and ``pace``
 schedules requests within Heap's rate limits.
 """
 
@@ -299,7 +299,7 @@ def render(
     compares it. Unsupported calls produce no request. With ``bulk=True`` the
     requests are grouped into Heap's bulk bodies, at most ``max_items`` items
     (1 to 1000) and ``max_bytes`` bytes of content each, keeping the order of
-    every identity (see docs/http.md). Raises :class:`heapseg.ConfigurationError`
+    every identity (see docs/http.md). Raises ``heapseg.ConfigurationError``
     for a device-mode profile, a missing ``app_id``, a call the integration never
     sends, caps out of range or a single item larger than ``max_bytes``.
     """
