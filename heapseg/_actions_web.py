@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Final
 
+from ._actions_kit import is_defined
 from ._calls import (
     AddUserProperties,
     Call,
@@ -71,21 +72,6 @@ def translate_actions_web(message: Message, profile: Profile) -> list[Call]:
     except Rejected as rejected:
         return [Unsupported(kind, f"{_DESTINATION} {rejected.reason}")]
     return [Unsupported(kind, f"{_DESTINATION} has no action for {kind} calls")]
-
-
-def _is_defined(value: object) -> bool:
-    """Segment Actions' ``isDefined``: objects need a key; null, ``''``, ``0``, ``'0'`` are not."""
-    if value is None or value is MISSING:
-        return False
-    if isinstance(value, Mapping):
-        return bool(value)
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, (int, float)):
-        return value != 0
-    if isinstance(value, str):
-        return value not in ("", "0")
-    return True
 
 
 def _sendable(value: object, path: str) -> Identity:
@@ -145,15 +131,15 @@ def _track(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
     traits_path, traits = first_present(raw, profile.track_traits_from)
     if traits is not MISSING and traits is not None and not isinstance(traits, Mapping):
         raise _not_an_object(traits_path, traits)
-    if js_truthy(anonymous_id) or _is_defined(traits):
+    if js_truthy(anonymous_id) or is_defined(traits):
         user_properties: dict[str, JSONValue] = {}
-        if _is_defined(anonymous_id):
+        if is_defined(anonymous_id):
             user_properties["anonymous_id"] = copy_value(anonymous_id)
         if isinstance(traits, Mapping) and traits:
             user_properties.update(_flat(traits, profile))
         calls.append(AddUserProperties(user_properties))
     path, identity = first_present(raw, profile.track_identity_from)
-    if identity is not MISSING and js_truthy(identity) and _is_defined(identity):
+    if identity is not MISSING and js_truthy(identity) and is_defined(identity):
         calls.append(Identify(_sendable(identity, path)))
     source = raw.get("properties")
     properties: Mapping[str, object] = source if isinstance(source, Mapping) else {}
