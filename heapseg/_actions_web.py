@@ -47,9 +47,9 @@ from ._calls import (
     Track,
     Unsupported,
 )
-from ._errors import InvalidEvent, Rejected
+from ._errors import Rejected
 from ._jsjson import js_ordered_keys, js_stringify, js_truthy
-from ._messages import Message, describe
+from ._messages import Message, not_an_object, track_event
 from ._paths import MISSING, first_present
 from ._profile import Profile
 from ._values import as_identity, copy_value, write_values
@@ -85,13 +85,6 @@ def _sendable(value: object, path: str) -> Identity:
     )
 
 
-def _not_an_object(path: str, value: object) -> InvalidEvent:
-    """The error for traits mapped from a value that is not an object."""
-    return InvalidEvent(
-        path, f"'{path.removeprefix('$.')}' must be an object, found {describe(value)}"
-    )
-
-
 def _flat(values: Mapping[str, object], profile: Profile) -> dict[str, JSONValue]:
     """``flatB`` / ``flattenProperties`` of an object, by the profile's value rules."""
     return write_values(values, profile.values)
@@ -102,7 +95,7 @@ def _identify(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
     path, traits = first_present(raw, profile.identify_traits_from)
     if traits is not MISSING and js_truthy(traits):
         if not isinstance(traits, Mapping):
-            raise _not_an_object(path, traits)
+            raise not_an_object(path, traits)
         properties = copy_value(traits)
         assert isinstance(properties, dict)
         calls.append(AddUserProperties(properties))
@@ -121,16 +114,12 @@ def _identify(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
 
 
 def _track(raw: Mapping[str, JSONValue], profile: Profile) -> list[Call]:
-    event = raw.get("event")
-    if not isinstance(event, str):
-        raise InvalidEvent(
-            "$.event", f"a track call needs an 'event' name as a string, found {describe(event)}"
-        )
+    event = track_event(raw)
     calls: list[Call] = []
     anonymous_id = raw.get("anonymousId")
     traits_path, traits = first_present(raw, profile.track_traits_from)
     if traits is not MISSING and traits is not None and not isinstance(traits, Mapping):
-        raise _not_an_object(traits_path, traits)
+        raise not_an_object(traits_path, traits)
     if js_truthy(anonymous_id) or is_defined(traits):
         user_properties: dict[str, JSONValue] = {}
         if is_defined(anonymous_id):

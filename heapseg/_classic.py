@@ -39,7 +39,7 @@ from ._errors import InvalidEvent
 from ._facade import is_email, lookup, options_of
 from ._isodate import common_iso_text, convert_iso_strings, facade_timestamp
 from ._jsjson import js_to_string, js_truthy
-from ._messages import Message, describe
+from ._messages import Message, track_event
 from ._profile import Profile
 from ._replay import replay_key
 from ._values import copy_value, write_values
@@ -65,12 +65,7 @@ def translate_classic(message: Message, profile: Profile) -> list[Call]:
     if kind == "identify":
         return _identify(raw, profile)
     if kind == "track":
-        event = raw.get("event")
-        if not isinstance(event, str):
-            raise InvalidEvent(
-                "$.event",
-                f"a track call needs an 'event' name as a string, found {describe(event)}",
-            )
+        event = track_event(raw)
         return [_track(raw, _dated(event, profile), _object(raw, "properties"), profile, timestamp)]
     if kind in ("page", "screen"):
         event_name = profile.page_event if kind == "page" else profile.screen_event

@@ -33,7 +33,9 @@ __all__ = [
     "ScreenMessage",
     "TrackMessage",
     "describe",
+    "not_an_object",
     "parse_message",
+    "track_event",
 ]
 
 MESSAGE_TYPES: Final = ("identify", "track", "page", "screen", "group", "alias")
@@ -285,3 +287,20 @@ def parse_message(message: object) -> Message:
             "a Segment message needs a 'userId' or an 'anonymousId' to say who it is about",
         )
     return parsed
+
+
+def track_event(raw: Mapping[str, Any]) -> str:
+    """The ``event`` of a track message, for profiles whose integration needs a name."""
+    event = raw.get("event")
+    if not isinstance(event, str):
+        raise InvalidEvent(
+            "$.event", f"a track call needs an 'event' name as a string, found {describe(event)}"
+        )
+    return event
+
+
+def not_an_object(path: str, value: object) -> InvalidEvent:
+    """The error for a value read from ``path`` (traits, say) that is not an object."""
+    return InvalidEvent(
+        path, f"'{path.removeprefix('$.')}' must be an object, found {describe(value)}"
+    )

@@ -51,7 +51,7 @@ from ._calls import (
 from ._errors import InvalidEvent, Rejected
 from ._isodate import facade_timestamp
 from ._jsjson import js_stringify, js_to_string, js_truthy
-from ._messages import Message, describe
+from ._messages import Message, not_an_object, track_event
 from ._paths import MISSING, first_present, first_truthy, value_at
 from ._profile import Profile
 from ._replay import replay_key
@@ -83,24 +83,13 @@ def translate_rudderstack(message: Message, profile: Profile) -> list[Call]:
         return [Unsupported(kind, f"{_DEVICE if device else _CLOUD} {rejected.reason}")]
 
 
-def _event(raw: Mapping[str, JSONValue]) -> str:
-    event = raw.get("event")
-    if not isinstance(event, str):
-        raise InvalidEvent(
-            "$.event", f"a track call needs an 'event' name as a string, found {describe(event)}"
-        )
-    return event
-
-
 def _traits(raw: Mapping[str, JSONValue], profile: Profile) -> Mapping[str, object] | None:
     """The identify traits by ``Profile.identify_traits_from``, or None when there are none."""
     path, traits = first_present(raw, profile.identify_traits_from)
     if traits is MISSING or traits is None:
         return None
     if not isinstance(traits, Mapping):
-        raise InvalidEvent(
-            path, f"'{path.removeprefix('$.')}' must be an object, found {describe(traits)}"
-        )
+        raise not_an_object(path, traits)
     return traits
 
 
@@ -140,7 +129,7 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
         if removes_key:
             properties.pop(_IDEMPOTENCY_KEY, None)
         return AddUserProperties(properties, identity=identity)
-    event = _event(raw)
+    event = track_event(raw)
     if not event:
         raise Rejected("rejects it: event is required")
     source = raw.get("properties", MISSING)
@@ -180,7 +169,7 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | int | fl
 
 def _device(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> list[Call]:
     if kind == "track":
-        event = _event(raw)
+        event = track_event(raw)
         source = raw.get("properties")
         properties = write_values(source, profile.values) if isinstance(source, Mapping) else {}
         return [Track(event, properties)]
