@@ -19,7 +19,7 @@ from ._calls import JSONValue
 from ._errors import InvalidEvent
 from ._jsjson import js_stringify, js_to_string
 
-__all__ = ["find_non_json", "normalize"]
+__all__ = ["find_non_json", "non_json_error", "normalize"]
 
 
 def _key_path(path: str, key: object) -> str:
@@ -46,6 +46,19 @@ def find_non_json(value: object, root: str = "$") -> tuple[str, str] | None:
         else:
             return path, f"a Python {type(item).__name__}"
     return None
+
+
+def non_json_error(value: object) -> InvalidEvent | None:
+    """The error naming the first value in ``value`` that is not JSON data, if any."""
+    found = find_non_json(value)
+    if found is None:
+        return None
+    path, what = found
+    return InvalidEvent(
+        path,
+        f"{what} is not JSON data; pass JSON values, or convert the message with "
+        "heapseg.normalize() first",
+    )
 
 
 def _date_text(value: dt.datetime) -> str:

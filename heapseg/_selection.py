@@ -19,13 +19,11 @@ included, stands for itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Final
 
 from ._calls import Unsupported
-from ._errors import InvalidEvent
 from ._messages import Message
-from ._normalize import find_non_json
+from ._normalize import non_json_error
 from ._profile import Profile
 
 __all__ = ["event_name", "matches", "select"]
@@ -127,13 +125,7 @@ def select(message: Message, profile: Profile) -> Unsupported | None:
     reason = _why_filtered(message, profile)
     if reason is None:
         return None
-    raw: Mapping[str, object] = message.raw
-    found = find_non_json(raw)
-    if found is not None:
-        path, what = found
-        raise InvalidEvent(
-            path,
-            f"{what} is not JSON data; pass JSON values, or convert the message with "
-            "heapseg.normalize() first",
-        )
+    error = non_json_error(message.raw)
+    if error is not None:
+        raise error
     return Unsupported(message.type, reason)

@@ -9,13 +9,12 @@ from ._actions_cloud import translate_actions_cloud
 from ._actions_web import translate_actions_web
 from ._calls import Call, Unsupported
 from ._classic import translate_classic
-from ._errors import InvalidEvent
 from ._facade import destination_enabled
 from ._heap_cloud import translate_heap_cloud
 from ._jsjson import js_truthy
 from ._limits import apply_limits
 from ._messages import Message, parse_message
-from ._normalize import find_non_json
+from ._normalize import non_json_error
 from ._presets import DEFAULT_PROFILE, resolve_profile
 from ._profile import Profile
 from ._rudderstack import translate_rudderstack
@@ -73,15 +72,10 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
         calls = _FAMILIES[chosen.family](message, chosen)
     except (TypeError, AttributeError) as error:
         # Only non-JSON Python values get here; find the first one and name its path.
-        found = find_non_json(event)
-        if found is None:
+        not_json = non_json_error(event)
+        if not_json is None:
             raise
-        path, what = found
-        raise InvalidEvent(
-            path,
-            f"{what} is not JSON data; pass JSON values, or convert the message with "
-            "heapseg.normalize() first",
-        ) from error
+        raise not_json from error
     if not calls:
         # Nothing is dropped silently: a message that makes no call says so.
         return [Unsupported(message.type, f"profile {chosen.name!r} makes no Heap call for it")]
