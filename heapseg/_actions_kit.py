@@ -30,7 +30,7 @@ from typing import Final, Literal
 
 from attrs import frozen
 
-from ._calls import Call, JSONValue, Unsupported
+from ._calls import Call, JSONValue, Unsupported, shorten
 from ._errors import InvalidEvent, Rejected
 from ._isodate import dayjs_utc, facade_timestamp, time_clip
 from ._jsjson import js_number, js_number_to_string, js_truthy
@@ -129,11 +129,13 @@ def _coerce(value: object, field: Field, source: str, destination: str) -> objec
     if field.kind == "datetime" and not _date_like(value):
         raise InvalidEvent(
             source,
-            f"{destination} cannot read {value!r} as a date; use an ISO-8601 string such as "
-            "'2024-05-01T12:00:00.000Z' or epoch milliseconds",
+            f"{destination} cannot read {shorten(repr(value))} as a date; use an ISO-8601 "
+            "string such as '2024-05-01T12:00:00.000Z' or epoch milliseconds",
         )
     if field.email and _EMAIL.fullmatch(value) is None:
-        raise Rejected(f"The value at /{field.name} must be a valid email address ({value!r}).")
+        raise Rejected(
+            f"The value at /{field.name} must be a valid email address ({shorten(repr(value))})."
+        )
     return value
 
 

@@ -46,6 +46,7 @@ from ._calls import (
     JSONValue,
     Track,
     Unsupported,
+    shorten,
 )
 from ._errors import Rejected
 from ._jsjson import js_ordered_keys, js_stringify, js_truthy
@@ -80,7 +81,7 @@ def _sendable(value: object, path: str) -> Identity:
     if identity is not None:
         return identity
     raise Rejected(
-        f"would call heap.identify with {js_stringify(value)} (from {path}); "
+        f"would call heap.identify with {shorten(js_stringify(value))} (from {path}); "
         "Heap takes only a string or a number"
     )
 

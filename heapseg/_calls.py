@@ -200,6 +200,11 @@ _ALLOWED_KEYS: Final[dict[str, frozenset[str]]] = {
 }
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for an error message, however long it is."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def describe(value: object) -> str:
     """Name a JSON value's type the way a person reading the message would."""
     if value is None:

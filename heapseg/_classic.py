@@ -34,6 +34,7 @@ from ._calls import (
     JSONValue,
     Track,
     Unsupported,
+    shorten,
 )
 from ._errors import InvalidEvent
 from ._facade import is_email, lookup, options_of
@@ -104,12 +105,6 @@ def _identity(value: object) -> Identity:
     return copied
 
 
-def _excerpt(value: object, limit: int = 60) -> str:
-    """A short quotation of a value for an error message, however long the value is."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _cloud_identity(data: Mapping[str, object], profile: Profile) -> Identity:
     """The userId; without one (``require_user_id`` turned off), the anonymousId."""
     user_id = data.get("userId")
@@ -128,7 +123,7 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
     if date is None:
         raise InvalidEvent(
             "$.timestamp",
-            f"cannot read the timestamp {_excerpt(value)} as a date; use an ISO-8601 string "
+            f"cannot read the timestamp {shorten(repr(value))} as a date; use an ISO-8601 string "
             "such as '2024-05-01T12:00:00.000Z' or epoch milliseconds",
         )
     return date.iso() if profile.timestamp == "facade" else None

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from attrs import frozen
 
+from ._calls import shorten
 from ._isodate import facade_timestamp, is_iso_date, parse_iso_date
 
 __all__ = [
@@ -152,8 +153,8 @@ class Window:
         if date is None:
             return (
                 f"$.{key}",
-                f"cannot read the {key} {value!r} as a date, so the message cannot be placed "
-                "in the --since/--until window",
+                f"cannot read the {key} {shorten(repr(value))} as a date, so the message "
+                "cannot be placed in the --since/--until window",
             )
         if self.since is not None and date.ms < self.since:
             return False

@@ -47,6 +47,7 @@ from ._calls import (
     JSONValue,
     Track,
     Unsupported,
+    shorten,
 )
 from ._errors import InvalidEvent, Rejected
 from ._isodate import facade_timestamp
@@ -99,7 +100,7 @@ def _sendable(value: object, what: str) -> Identity:
     if identity is not None:
         return identity
     raise Rejected(
-        f"would send {what} as {js_stringify(value)}; Heap takes only a string or a number"
+        f"would send {what} as {shorten(js_stringify(value))}; Heap takes only a string or a number"
     )
 
 
@@ -162,7 +163,7 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | int | fl
             return value if isinstance(value, str) else _sendable(value, "the timestamp")
     raise InvalidEvent(
         path,
-        f"cannot read the {path.removeprefix('$.')} {js_stringify(value)} as a date; "
+        f"cannot read the {path.removeprefix('$.')} {shorten(js_stringify(value))} as a date; "
         "use an ISO-8601 string such as '2024-05-01T12:00:00.000Z'",
     )
 

@@ -140,3 +140,22 @@ def test_wide_properties_under_the_limits(name: str, mode: str, wide: dict[str, 
         for key in long_keys:
             assert call.properties[key[:key_most]] == "v"
         assert len(call.warnings) == 1000
+
+
+@pytest.mark.parametrize(
+    "profile",
+    ["classic-cloud", "classic-device", "actions-cloud", "heap-cloud", "rudderstack-cloud"],
+)
+def test_an_unreadable_huge_timestamp_is_quoted_briefly(profile: str) -> None:
+    message = {
+        "type": "track",
+        "userId": "u",
+        "anonymousId": "a",
+        "messageId": "m-12345678",
+        "event": "E",
+        "timestamp": "x" * 100_000,
+    }
+    with pytest.raises(heapseg.InvalidEvent) as caught:
+        heapseg.translate(message, profile=profile)
+    assert caught.value.path == "$.timestamp"
+    assert len(str(caught.value)) < 300
