@@ -26,6 +26,7 @@ from typing import IO, Any, Final, NamedTuple, NoReturn
 import attrs
 
 from . import __version__
+from ._bulk import HEAP_BULK_CAP
 from ._calls import Call, Unsupported, to_dict
 from ._cli_backfill import (
     BackfillError,
@@ -67,9 +68,6 @@ EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
 EXIT_BROKEN_PIPE: Final = 141
 """What a shell reports for a process ended by SIGPIPE, as ``cat`` or ``grep`` would be."""
-
-BULK_CALLS: Final = 1000
-"""Calls per bulk render: Heap's bulk endpoints take at most 1000 items a request."""
 
 CHECKPOINT_EVERY: Final = 1000
 """Messages between checkpoint writes (and at the end of every input file)."""
@@ -592,7 +590,7 @@ class _Job:
             message_id = record.value.get("messageId")
             self._invalid(record.source, message_id, "$", str(error), record.text)
             return
-        if self.pending_calls + len(calls) > BULK_CALLS:
+        if self.pending_calls + len(calls) > HEAP_BULK_CAP:
             self._flush_bulk()
             self.settled = self.last
         items = [key for request in alone for key in _bulk_items(request)]
@@ -1117,7 +1115,7 @@ def _parser() -> argparse.ArgumentParser:
     translate.add_argument(
         "--bulk",
         action="store_true",
-        help=f"write bulk requests, up to {BULK_CALLS} calls rendered together (implies --http)",
+        help=f"write bulk requests, up to {HEAP_BULK_CAP} calls rendered together (implies --http)",
     )
     translate.add_argument(
         "--errors", metavar="FILE", help="write each invalid message as a JSON line to FILE"

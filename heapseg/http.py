@@ -289,7 +289,7 @@ def render(
     profile: str | Profile = DEFAULT_PROFILE,
     region: str = "US",
     bulk: bool = False,
-    max_items: int = 1000,
+    max_items: int = HEAP_BULK_CAP,
     max_bytes: int | None = None,
 ) -> list[Request]:
     """Render cloud-mode ``calls`` as the exact HTTP requests the profile's integration sends.
