@@ -69,6 +69,9 @@ class AddUserProperties:
     properties: Properties = field(converter=_freeze)
     identity: Identity | None = None
     warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
+    _plain_json: bool = field(default=False, init=False, eq=False, repr=False)
+    """Set by ``translate`` when ``json.dumps`` of the call's values is already the text
+    ``JSON.stringify`` writes, so that ``http.render`` can skip its checks of that text."""
 
 
 @frozen
@@ -91,6 +94,8 @@ class Track:
     timestamp: str | int | float | None = None
     idempotency_key: str | int | float | None = None
     warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
+    _plain_json: bool = field(default=False, init=False, eq=False, repr=False)
+    """As for ``AddUserProperties``: set by ``translate``, read by ``http.render``."""
 
 
 @frozen
@@ -106,6 +111,94 @@ class Unsupported:
 
 Call: TypeAlias = Identify | AddUserProperties | Track | Unsupported
 """One Heap call descriptor."""
+
+
+_new: Final = object.__new__
+_TRACK_SLOTS: Final = tuple(
+    Track.__dict__[name].__set__
+    for name in (
+        "event",
+        "properties",
+        "identity",
+        "anonymous_id",
+        "user_id",
+        "email",
+        "timestamp",
+        "idempotency_key",
+        "warnings",
+        "_plain_json",
+    )
+)
+_USER_PROPERTIES_SLOTS: Final = tuple(
+    AddUserProperties.__dict__[name].__set__
+    for name in ("properties", "identity", "warnings", "_plain_json")
+)
+
+
+def _prints_alike(value: object) -> bool:
+    """Whether ``json.dumps`` writes a call's scalar field as ``JSON.stringify`` does."""
+    return value is None or type(value) is str
+
+
+def written_track(
+    event: str,
+    properties: MappingProxyType[str, JSONValue],
+    *,
+    identity: Identity | None = None,
+    timestamp: str | None = None,
+    idempotency_key: str | None = None,
+    plain: bool = False,
+) -> Track:
+    """``Track(...)`` for values a profile has just written and nobody else holds.
+
+    ``properties`` is already the private read-only mapping the converter would make,
+    so the slots are filled directly; ``plain`` says ``write_values_plain`` found them
+    printing alike in Python and JavaScript.
+    """
+    track: Track = _new(Track)
+    set_event, set_properties, set_identity, set_anonymous, set_user, set_email = _TRACK_SLOTS[:6]
+    set_timestamp, set_key, set_warnings, set_plain = _TRACK_SLOTS[6:]
+    set_event(track, event)
+    set_properties(track, properties)
+    set_identity(track, identity)
+    set_anonymous(track, None)
+    set_user(track, None)
+    set_email(track, None)
+    set_timestamp(track, timestamp)
+    set_key(track, idempotency_key)
+    set_warnings(track, ())
+    set_plain(
+        track,
+        plain
+        and type(event) is str
+        and _prints_alike(identity)
+        and _prints_alike(timestamp)
+        and _prints_alike(idempotency_key),
+    )
+    return track
+
+
+def plain_json(call: Track | AddUserProperties) -> bool:
+    """Whether ``translate`` found ``json.dumps`` of ``call``'s values to be exactly the
+    text ``JSON.stringify`` writes (never for calls made any other way)."""
+    return call._plain_json
+
+
+def written_user_properties(
+    properties: MappingProxyType[str, JSONValue],
+    *,
+    identity: Identity | None = None,
+    plain: bool = False,
+) -> AddUserProperties:
+    """``AddUserProperties(...)`` for values a profile has just written (see ``written_track``)."""
+    call: AddUserProperties = _new(AddUserProperties)
+    set_properties, set_identity, set_warnings, set_plain = _USER_PROPERTIES_SLOTS
+    set_properties(call, properties)
+    set_identity(call, identity)
+    set_warnings(call, ())
+    set_plain(call, plain and _prints_alike(identity))
+    return call
+
 
 TRACK_OPTIONAL: Final = (
     "identity",

@@ -27,14 +27,14 @@ from types import MappingProxyType
 from typing import Final
 
 from ._calls import (
-    AddUserProperties,
     Call,
     Identify,
     Identity,
     JSONValue,
-    Track,
     Unsupported,
     shorten,
+    written_track,
+    written_user_properties,
 )
 from ._errors import InvalidEvent
 from ._facade import is_email, lookup, options_of
@@ -43,7 +43,7 @@ from ._jsjson import js_to_string, js_truthy
 from ._messages import Message, track_event
 from ._profile import Profile
 from ._replay import replay_key
-from ._values import copy_value, write_values
+from ._values import copy_value, write_values_plain
 
 __all__ = ["translate_classic"]
 
@@ -141,12 +141,16 @@ def _library(data: Mapping[str, object], profile: Profile) -> JSONValue:
 
 def _finish(
     values: Mapping[str, object], data: Mapping[str, object], profile: Profile, at: str
-) -> dict[str, JSONValue]:
-    written = write_values(values, profile.values, iso_dates=profile.iso_dates, at=at)
+) -> tuple[MappingProxyType[str, JSONValue], bool]:
+    """The written values, read-only (written here and never shared: no copy), and
+    whether they print alike in Python and JavaScript (``write_values_plain``)."""
+    written, plain = write_values_plain(values, profile.values, iso_dates=profile.iso_dates, at=at)
     library = profile.segment_library
     if library is not None and not (library.user_value_wins and "segment_library" in written):
-        written["segment_library"] = _library(data, profile)
-    return written
+        value = _library(data, profile)
+        written["segment_library"] = value
+        plain = plain and type(value) is str
+    return MappingProxyType(written), plain
 
 
 def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
@@ -162,14 +166,14 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
         if email is not None:
             traits[alias] = email
             traits.pop("email", None)
-    properties = _finish(traits, data, profile, "$.traits")
+    properties, plain = _finish(traits, data, profile, "$.traits")
     if profile.mode == "cloud":
         identity = _cloud_identity(data, profile)
-        return [AddUserProperties(MappingProxyType(properties), identity=identity)]
+        return [written_user_properties(properties, identity=identity, plain=plain)]
     calls: list[Call] = []
     if js_truthy(user_id):
         calls.append(Identify(_identity(user_id)))
-    calls.append(AddUserProperties(MappingProxyType(properties)))
+    calls.append(written_user_properties(properties, plain=plain))
     return calls
 
 
@@ -193,21 +197,21 @@ def _track(
             properties = dict(properties)
             properties[alias] = email
             properties.pop("email", None)
-    written = _finish(properties, data, profile, "$.properties")
+    written, plain = _finish(properties, data, profile, "$.properties")
     name = copy_value(event)
     assert isinstance(name, str)
-    frozen_properties = MappingProxyType(written)  # written here and never shared: no copy
     if profile.mode == "device":
-        return Track(name, frozen_properties)
+        return written_track(name, written, plain=plain)
     key = None
     if profile.idempotency_key == "messageId" and data.get("messageId") is not None:
         key = js_to_string(_dated(data["messageId"], profile))
     elif profile.idempotency_key == "messageId-or-hash":
         key = replay_key(data)
-    return Track(
+    return written_track(
         name,
-        frozen_properties,
+        written,
         identity=_cloud_identity(data, profile),
         timestamp=timestamp,
         idempotency_key=key,
+        plain=plain,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "js_to_string",
     "js_truthy",
     "json_encoder",
+    "plain_stringify_utf8",
 ]
 
 _MAX_SAFE: Final = 2**53
@@ -413,3 +414,17 @@ def js_stringify_utf8(value: object) -> bytes:
     """``js_stringify`` of ``value`` encoded as UTF-8, the bytes a request carries."""
     found = _fast_encoding(value)
     return _stringify_slow(value).encode("utf-8") if found is None else found[1]
+
+
+def plain_stringify_utf8(value: object) -> bytes:
+    """``js_stringify_utf8`` of a value whose numbers and keys are known to print alike
+    in Python and JavaScript (``write_values_plain``): only lone surrogates can differ."""
+    try:
+        text = _compact(value)
+    except (TypeError, ValueError, RecursionError):
+        return js_stringify_utf8(value)
+    if text.isascii():
+        return text.encode("ascii")
+    if _SURROGATE.search(text) is None:
+        return text.encode("utf-8")
+    return _stringify_slow(value).encode("utf-8")

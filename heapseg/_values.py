@@ -21,11 +21,14 @@ from ._errors import InvalidEvent
 from ._isodate import JsDate, convert_iso_strings, strict_iso_text
 from ._jsjson import js_number, js_number_to_string, js_ordered_keys, js_stringify
 
-__all__ = ["ValueRules", "as_identity", "copy_value", "write_values"]
+__all__ = ["ValueRules", "as_identity", "copy_value", "write_values", "write_values_plain"]
 
 _PLAIN_TYPES: Final = frozenset((str, int, float, bool, type(None)))
 _SAFE: Final = 2**53
 """Integers up to this magnitude are exact JS numbers."""
+_PLAIN_FLOAT: Final = 1e-4
+"""Python writes a float of smaller magnitude with an exponent (``1e-05``) where
+JavaScript writes ``0.00001``; above it, every float ``write_values`` keeps prints alike."""
 
 ObjectRule = Literal["flatten", "stringify", "drop", "keep"]
 ArrayRule = Literal["stringify", "index", "bracket", "keep", "drop"]
@@ -153,12 +156,30 @@ def write_values(
     the same pass. ``at`` is the JSON path of ``values``, for errors: a value
     that contains itself raises ``InvalidEvent``.
     """
+    return write_values_plain(values, rules, iso_dates=iso_dates, at=at)[0]
+
+
+def write_values_plain(
+    values: Mapping[str, object], rules: ValueRules, *, iso_dates: bool = False, at: str = "$"
+) -> tuple[dict[str, JSONValue], bool]:
+    """``write_values``, and whether ``json.dumps`` already writes its result exactly as
+    ``JSON.stringify`` does: every value a string, boolean, null, safe integer or a float
+    Python prints without an exponent, no container (its items could change later), and
+    the keys already in JavaScript's order.
+
+    Renderers skip their text checks for such values; noting it here costs a comparison
+    on the rare values that need it.
+    """
     out: dict[str, JSONValue] = {}
+    odd: list[str] = []
     try:
-        _write_recursively(_ordered_items(values), "", 0, out, rules, iso_dates)
+        _write_recursively(_ordered_items(values), "", 0, out, rules, iso_dates, odd)
     except (_TooDeep, RecursionError):  # deep or looping input; or called near the limit
-        return _write_iteratively(values, rules, iso_dates, at)
-    return out
+        return _write_iteratively(values, rules, iso_dates, at), False
+    if odd:
+        return out, False
+    # Keys that JavaScript orders first (array indices) must already be first.
+    return out, not out or min(out) >= ":" or js_ordered_keys(out) == list(out)
 
 
 _RECURSION_LIMIT: Final = 48
@@ -178,9 +199,11 @@ def _write_recursively(
     out: dict[str, JSONValue],
     rules: ValueRules,
     iso_dates: bool,
+    odd: list[str],
 ) -> None:
     """Write one object's or array's ``items`` under the key ``prefix``, ``depth`` levels
-    down: the walk for every real value, plain recursion being the fastest in Python."""
+    down: the walk for every real value, plain recursion being the fastest in Python.
+    The names of values whose JSON text may differ from JavaScript's go to ``odd``."""
     nested = depth > 0
     for key, value in items:
         name = prefix + key
@@ -194,8 +217,13 @@ def _write_recursively(
             if isinstance(number, float):
                 if number.is_integer():  # NaN and infinities are not
                     number = js_number(number)
+                    if not -_SAFE <= number <= _SAFE:  # 1e17: JavaScript keeps 17 digits
+                        odd.append(name)
+                elif -_PLAIN_FLOAT < number < _PLAIN_FLOAT:
+                    odd.append(name)
             elif not -_SAFE <= number <= _SAFE:
                 number = js_number(number)
+                odd.append(name)
             out[name] = js_number_to_string(number) if rules.scalars == "string" else number
         elif kind is bool and rules.scalars == "keep":
             out[name] = value  # type: ignore[assignment]
@@ -203,9 +231,12 @@ def _write_recursively(
             if depth == _RECURSION_LIMIT:
                 raise _TooDeep
             children = _ordered_items(value)  # type: ignore[arg-type]
-            _write_recursively(children, name + rules.separator, depth + 1, out, rules, iso_dates)
+            _write_recursively(
+                children, name + rules.separator, depth + 1, out, rules, iso_dates, odd
+            )
         elif value is None or kind is dict or not (value and _opens(value, rules)):
-            _write_leaf(out, name, value, nested, rules, iso_dates)
+            if not _write_leaf(out, name, value, nested, rules, iso_dates):
+                odd.append(name)
         else:  # an array, or a mapping other than a dict, that the rules flatten
             if depth == _RECURSION_LIMIT:
                 raise _TooDeep
@@ -218,7 +249,7 @@ def _write_recursively(
             else:
                 children = _indexed(value, "[{}]")
                 prefix_of_children = name
-            _write_recursively(children, prefix_of_children, depth + 1, out, rules, iso_dates)
+            _write_recursively(children, prefix_of_children, depth + 1, out, rules, iso_dates, odd)
 
 
 def _opens(value: object, rules: ValueRules) -> bool:
@@ -228,6 +259,13 @@ def _opens(value: object, rules: ValueRules) -> bool:
     return isinstance(value, (list, tuple)) and rules.arrays in ("index", "bracket")
 
 
+def _prints_alike(number: int | float) -> bool:
+    """Whether ``json.dumps`` writes the JS number ``number`` as ``JSON.stringify`` does."""
+    if type(number) is int:
+        return -_SAFE <= number <= _SAFE
+    return type(number) is float and not -_PLAIN_FLOAT < number < _PLAIN_FLOAT
+
+
 def _write_leaf(
     out: dict[str, JSONValue],
     name: str,
@@ -235,11 +273,12 @@ def _write_leaf(
     nested: bool,
     rules: ValueRules,
     iso_dates: bool,
-) -> None:
+) -> bool:
     """Write ``value`` under ``name`` as one value (or not at all), as ``rules`` say for it.
 
     ``value`` is anything but an object or array the walk flattens; ``nested`` says
-    whether it sits below the top level.
+    whether it sits below the top level. Returns whether ``json.dumps`` writes what was
+    written exactly as ``JSON.stringify`` does (see ``write_values_plain``).
     """
     nulls = rules.nulls
     if value is None:
@@ -251,7 +290,11 @@ def _write_leaf(
         out[name] = ("true" if value else "false") if rules.scalars == "string" else value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         number = js_number(value)
-        out[name] = js_number_to_string(number) if rules.scalars == "string" else number
+        if rules.scalars == "string":
+            out[name] = js_number_to_string(number)
+        else:
+            out[name] = number
+            return _prints_alike(number)
     elif isinstance(value, JsDate):
         out[name] = value.iso()
     elif isinstance(value, str):
@@ -260,20 +303,26 @@ def _write_leaf(
         if rules.objects == "flatten":
             if rules.empty == "keep":
                 out[name] = {}
+                return False
         elif rules.objects == "stringify":
             out[name] = _stringify(value, iso_dates)
         elif rules.objects == "keep":
             out[name] = copy_value(convert_iso_strings(value) if iso_dates else value)
+            return False
     elif isinstance(value, (list, tuple)):
         if rules.arrays == "stringify":
             out[name] = _stringify(value, iso_dates)
         elif rules.arrays in ("index", "bracket"):
             if rules.empty == "keep":
                 out[name] = []
+                return False
         elif rules.arrays == "keep":
             out[name] = copy_value(convert_iso_strings(value) if iso_dates else value)
+            return False
     else:
         out[name] = _copy_scalar(value)
+        return False
+    return True
 
 
 def _write_iteratively(

@@ -15,9 +15,17 @@ from typing import Any, Final
 from attrs import evolve, field, frozen
 
 from ._bulk import HEAP_BULK_CAP, batch, bulk_caps
-from ._calls import AddUserProperties, Call, Identify, JSONValue, Track, Unsupported
+from ._calls import (
+    AddUserProperties,
+    Call,
+    Identify,
+    JSONValue,
+    Track,
+    Unsupported,
+    plain_json,
+)
 from ._errors import ConfigurationError
-from ._jsjson import js_stringify_utf8
+from ._jsjson import js_stringify_utf8, plain_stringify_utf8
 from ._presets import DEFAULT_PROFILE, resolve_profile
 from ._profile import Profile
 from ._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
@@ -78,15 +86,19 @@ _set_body: Final = Request.__dict__["body"].__set__
 _set_content: Final = Request.__dict__["content"].__set__
 
 
-def _post(url: str, headers: Mapping[str, str], body: dict[str, Any]) -> Request:
+def _post(
+    url: str, headers: Mapping[str, str], body: dict[str, Any], plain: bool = False
+) -> Request:
     """``Request("POST", url, headers, body)`` for the renderers, whose ``headers`` are
-    already read-only constants: the slots are filled directly, skipping the converter."""
+    already read-only constants: the slots are filled directly, skipping the converter.
+    ``plain`` says the body's values came from ``translate`` printing alike in Python and
+    JavaScript (see ``plain_json``), so that its text needs no checks."""
     request: Request = _new_request(Request)
     _set_method(request, "POST")
     _set_url(request, url)
     _set_headers(request, headers)
     _set_body(request, body)
-    _set_content(request, js_stringify_utf8(body))
+    _set_content(request, plain_stringify_utf8(body) if plain else js_stringify_utf8(body))
     return request
 
 
@@ -118,23 +130,35 @@ def _refuse(integration: str, call: Call) -> ConfigurationError:
 
 def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
     requests: list[Request] = []
+    track_url = base + "/api/track"
     for call in calls:
         body: dict[str, JSONValue]
         if type(call) is Track:
-            body = {"app_id": app_id, "identity": call.identity, "event": call.event}
-            body["properties"] = dict(call.properties)
+            body = {
+                "app_id": app_id,
+                "identity": call.identity,
+                "event": call.event,
+                "properties": dict(call.properties),
+            }
             if call.timestamp is not None:
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(_post(f"{base}/api/track", _CLASSIC_HEADERS, body))
+            requests.append(_post(track_url, _CLASSIC_HEADERS, body, plain_json(call)))
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "app_id": app_id,
                 "identity": call.identity,
                 "properties": dict(call.properties),
             }
-            requests.append(_post(f"{base}/api/add_user_properties", _CLASSIC_HEADERS, body))
+            requests.append(
+                _post(
+                    f"{base}/api/add_user_properties",
+                    _CLASSIC_HEADERS,
+                    body,
+                    plain_json(call),
+                )
+            )
         elif type(call) is not Unsupported:
             raise _refuse("the classic cloud integration", call)
     return requests

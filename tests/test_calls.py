@@ -212,3 +212,26 @@ def test_properties_are_a_private_read_only_mapping(make: Any) -> None:
     assert dict(call.properties) == {"a": 1}
     with pytest.raises(TypeError):
         call.properties["a"] = 5
+
+
+def test_calls_written_by_a_profile_equal_the_public_constructor() -> None:
+    from types import MappingProxyType
+
+    from heapseg._calls import plain_json, written_track, written_user_properties
+
+    properties = MappingProxyType({"plan": "pro", "seats": 3})
+    track = written_track("Signed Up", properties, identity="u1", timestamp="t", plain=True)
+    public = Track("Signed Up", {"plan": "pro", "seats": 3}, identity="u1", timestamp="t")
+    assert track == public
+    assert repr(track) == repr(public)
+    assert to_dict(track) == to_dict(public)
+    users = written_user_properties(properties, identity="u1", plain=True)
+    assert users == AddUserProperties({"plan": "pro", "seats": 3}, identity="u1")
+    # Only translate's own calls are marked; any other way of making one is not.
+    assert plain_json(track)
+    assert plain_json(users)
+    assert not plain_json(public)
+    assert not plain_json(attrs.evolve(track, event="Renamed"))
+    assert not plain_json(from_dict(to_dict(track)))  # type: ignore[arg-type]
+    # A numeric identity may print differently (1e-07 against 1e-7): not marked.
+    assert not plain_json(written_track("e", properties, identity=1e-7, plain=True))

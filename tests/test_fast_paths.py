@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from heapseg import PROFILES, AddUserProperties, InvalidEvent, Track, http
+from heapseg import PROFILES, AddUserProperties, InvalidEvent, Track, http, translate
 from heapseg._facade import lookup
 from heapseg._isodate import (
     MAX_TIME_VALUE,
@@ -29,15 +29,23 @@ from heapseg._isodate import (
     strict_iso_date,
     strict_iso_text,
 )
-from heapseg._jsjson import _compact, _stringify_slow, js_stringify, js_stringify_utf8, json_encoder
+from heapseg._jsjson import (
+    _compact,
+    _stringify_slow,
+    js_stringify,
+    js_stringify_utf8,
+    json_encoder,
+    plain_stringify_utf8,
+)
 from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
 from heapseg._values import (
     _RECURSION_LIMIT,
     ValueRules,
     _write_iteratively,
     write_values,
+    write_values_plain,
 )
-from tests.strategies import calls
+from tests.strategies import calls, messages
 
 two_digits = st.integers(0, 99).map("{:02d}".format)
 fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
@@ -349,3 +357,42 @@ def test_rendered_requests_equal_the_public_constructor(calls: list[Any], profil
         assert request == rebuilt
         assert type(request.headers) is type(rebuilt.headers)
         assert request.headers == rebuilt.headers
+
+
+@given(
+    st.dictionaries(keys | st.sampled_from(["0", "7", "10"]), json_values | shapes, max_size=5),
+    all_rules,
+    st.booleans(),
+)
+@example({"small": 1e-05}, ValueRules(), False)
+@example({"big": 2**60}, ValueRules(), False)
+@example({"empty": {}}, ValueRules(), False)
+@example({"a": 6.974956328044158e16}, ValueRules(), False)  # JavaScript: 69749563280441580
+@example({"0": [None], "7": None}, ValueRules(arrays="index"), False)  # "7" goes before "0.0"
+def test_values_called_plain_print_alike_in_python_and_javascript(
+    values: dict[str, Any], rules: ValueRules, iso_dates: bool
+) -> None:
+    written, plain = write_values_plain(values, rules, iso_dates=iso_dates)
+    assert _same(written, write_values(values, rules, iso_dates=iso_dates))
+    if not plain:
+        return
+    body = {"app_id": "1", "properties": written}
+    assert plain_stringify_utf8(body) == _stringify_slow(body).encode("utf-8")
+    try:
+        text = _compact(body)
+    except ValueError:  # NaN and infinities: the encoder refuses them, leaving no text
+        return
+    assert text == _stringify_slow(body)
+
+
+@given(messages())
+def test_translated_classic_calls_render_as_the_general_serializer_writes(
+    message: dict[str, Any],
+) -> None:
+    try:
+        calls = translate(message, "classic-cloud")
+    except InvalidEvent:
+        return
+    sendable = [call for call in calls if type(call) in (Track, AddUserProperties)]
+    for request in http.render(sendable, app_id="1", profile="classic-cloud"):
+        assert request.content == _stringify_slow(request.body).encode("utf-8")

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from heapseg._isodate import JsDate
-from heapseg._values import ValueRules, copy_value, write_values
+from heapseg._values import ValueRules, copy_value, write_values, write_values_plain
 
 CLASSIC = ValueRules()
 INDEXED_STRINGS = ValueRules(arrays="index", scalars="string", nulls="string", empty="drop")
@@ -89,3 +89,25 @@ def test_copy_value_normalises_numbers_and_keeps_shape() -> None:
     assert copied == {"1": None, "b": [1, {"2": 0, "a": 18446744073709551616}]}
     assert list(copied) == ["1", "b"]  # type: ignore[arg-type]
     assert source["b"][0] == 1.0  # type: ignore[index]
+
+
+PLAINNESS = [
+    # (rules, input, whether json.dumps of the output is JSON.stringify's text)
+    (CLASSIC, {"a": "x", "b": True, "c": None, "d": 251.35, "e": 42, "f": [1e-7]}, True),
+    (CLASSIC, {"n": {"price": 0.5, "tags": ["a"]}}, True),
+    (CLASSIC, {"tiny": 0.00001}, False),  # Python: 1e-05, JavaScript: 0.00001
+    (CLASSIC, {"n": {"tiny": -1e-7}}, False),  # Python: -1e-07, JavaScript: -1e-7
+    (CLASSIC, {"big": 2**60}, False),  # JavaScript: 1152921504606847000
+    (CLASSIC, {"empty": {}}, False),  # a container: it could change after writing
+    (ValueRules(objects="keep"), {"o": {"t": 1}}, False),
+    (ValueRules(arrays="keep"), {"a": [1]}, False),
+]
+
+
+@pytest.mark.parametrize(("rules", "values", "plain"), PLAINNESS)
+def test_write_values_plain_says_when_python_prints_as_javascript(
+    rules: ValueRules, values: dict[str, object], plain: bool
+) -> None:
+    written, found = write_values_plain(values, rules)
+    assert written == write_values(values, rules)
+    assert found is plain
