@@ -188,11 +188,16 @@ def _build_converter() -> cattrs.Converter:
 
 _CONVERTER: Final = _build_converter()
 
-_PLANS: Final[dict[type[Message], tuple[tuple[str, object], ...]]] = {
-    cls: tuple(_FIELDS[attribute.name] for attribute in cls.__attrs_attrs__)
+_PLANS: Final[dict[type[Message], tuple[tuple[str, object, Any], ...]]] = {
+    cls: tuple(
+        (*_FIELDS[attribute.name], getattr(cls, attribute.name).__set__)
+        for attribute in cls.__attrs_attrs__
+    )
     for cls in _CLASSES.values()
 }
-"""For each message class, in attribute order: each field's JSON key and kind."""
+"""For each message class, in attribute order: each field's JSON key, kind and slot
+setter (the values are checked here, so the slots are filled without ``__init__``)."""
+_new: Final = object.__new__
 
 
 def _structure_directly(message: Mapping[str, Any], cls: type[Message]) -> Message | None:
@@ -201,9 +206,8 @@ def _structure_directly(message: Mapping[str, Any], cls: type[Message]) -> Messa
     Gives exactly what the converter gives for such messages, in a fraction of the
     time; None as soon as a field is not, so that the converter reports the error.
     """
-    fields = _PLANS[cls]
-    values: list[Any] = []
-    for key, field_kind in fields:
+    parsed: Message = _new(cls)
+    for key, field_kind, set_slot in _PLANS[cls]:
         value = message.get(key)
         if field_kind is _Raw:
             value = message
@@ -219,8 +223,8 @@ def _structure_directly(message: Mapping[str, Any], cls: type[Message]) -> Messa
             and (isinstance(value, bool) or not isinstance(value, (str, int, float)))
         ):
             return None
-        values.append(value)
-    return cls(*values)
+        set_slot(parsed, value)
+    return parsed
 
 
 def _first_field_error(error: BaseException) -> tuple[str, str] | None:

@@ -5,11 +5,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # The examples are scripts, not a package: make them importable by their file names.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "examples"))
 
 import heap_standin
+
+# Property tests assert behaviour, never speed: no per-example deadline, which a busy
+# shared machine would turn into failures of correct code.
+settings.register_profile("heapseg", deadline=None)
+settings.load_profile("heapseg")
 
 # Helper modules whose asserts should explain their failures as a test's do.
 pytest.register_assert_rewrite("tests.actions_fixtures")
