@@ -312,21 +312,19 @@ def _call_text(head: dict[str, Any], call: Call) -> str:
     is encoded at once and dropped, so one level of copying (a properties mapping is
     not JSON-encodable as it is) writes the same text.
     """
-    kind = type(call)
     line: dict[str, Any]
-    if kind is Track:
-        assert isinstance(call, Track)
+    if type(call) is Track:
         properties = _plain(call.properties)
         line = {**head, "call": "track", "event": call.event, "properties": properties}
         for name in TRACK_OPTIONAL:
             value = getattr(call, name)
             if value is not None:
                 line[name] = value
-    elif kind is Identify:
-        assert isinstance(call, Identify)
+    elif type(call) is Unsupported:
+        return _encode({**head, "call": "unsupported", "type": call.type, "reason": call.reason})
+    elif type(call) is Identify:
         line = {**head, "call": "identify", "identity": call.identity}
-    elif kind is AddUserProperties:
-        assert isinstance(call, AddUserProperties)
+    elif type(call) is AddUserProperties:
         properties = _plain(call.properties)
         line = {**head, "call": "addUserProperties", "properties": properties}
         if call.identity is not None:
