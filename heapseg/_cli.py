@@ -102,6 +102,8 @@ def _dumps(value: object) -> bytes:
 
 def _lines(texts: list[str]) -> bytes:
     """JSON texts as lines, encoded as ``_dumps`` encodes each, in one go."""
+    if not texts:
+        return b""
     return ("\n".join(texts) + "\n").encode("utf-8", "backslashreplace")
 
 
@@ -309,8 +311,8 @@ def _call_text(head: dict[str, Any], call: Call) -> str:
     """The JSON text of ``{**head, **to_dict(call)}``, built without ``to_dict``'s deep copy.
 
     ``to_dict`` copies nested properties so that its caller may change them; this dict
-    is encoded at once and dropped, so one level of copying (a properties mapping is
-    not JSON-encodable as it is) writes the same text.
+    is encoded at once and dropped, so a shallow copy (a read-only properties mapping
+    cannot be encoded as it is) writes the same text for the JSON values calls hold.
     """
     line: dict[str, Any]
     if type(call) is Track:
