@@ -16,18 +16,27 @@ import sys
 import time
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from importlib import resources
-from types import FrameType
+from types import FrameType, MappingProxyType
 from typing import IO, Any, Final, NamedTuple, NoReturn
 
 import attrs
 
 from . import __version__
 from ._bulk import HEAP_BULK_CAP
-from ._calls import Call, Unsupported, to_dict
+from ._calls import (
+    TRACK_OPTIONAL,
+    AddUserProperties,
+    Call,
+    Identify,
+    JSONValue,
+    Track,
+    Unsupported,
+    to_dict,
+)
 from ._cli_backfill import (
     BackfillError,
     Checkpoint,
@@ -89,6 +98,25 @@ _encode: Final = json_encoder(compact=False, allow_nan=True)
 def _dumps(value: object) -> bytes:
     """One JSON line; lone surrogates from ``\\ud800`` escapes are written back as escapes."""
     return (_encode(value) + "\n").encode("utf-8", "backslashreplace")
+
+
+def _lines(texts: list[str]) -> bytes:
+    """JSON texts as lines, encoded as ``_dumps`` encodes each, in one go."""
+    if not texts:
+        return b""
+    return ("\n".join(texts) + "\n").encode("utf-8", "backslashreplace")
+
+
+def _head(source: Source, message_id: object) -> dict[str, Any]:
+    """The keys every output line of a message starts with: where it was read, its id."""
+    if source.index is None:
+        return {"file": source.file, "line": source.line, "messageId": message_id}
+    return {
+        "file": source.file,
+        "line": source.line,
+        "index": source.index,
+        "messageId": message_id,
+    }
 
 
 def _where(source: Source) -> dict[str, Any]:
@@ -269,15 +297,54 @@ def _unsupported_outcome(record: Message, calls: list[Call], http: bool) -> _Out
     return _Outcome("unsupported", _call_lines(record, calls), len(calls), tuple(reasons))
 
 
+def _plain(properties: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
+    """A shallow dict copy of a call's properties: the copy of the dict a read-only
+    mapping wraps, when it wraps a dict, is the quickest."""
+    if type(properties) is MappingProxyType:
+        copied = properties.copy()
+        if type(copied) is dict:
+            return copied
+    return dict(properties)
+
+
+def _call_text(head: dict[str, Any], call: Call) -> str:
+    """The JSON text of ``{**head, **to_dict(call)}``, built without ``to_dict``'s deep copy.
+
+    ``to_dict`` copies nested properties so that its caller may change them; this dict
+    is encoded at once and dropped, so a shallow copy (a read-only properties mapping
+    cannot be encoded as it is) writes the same text for the JSON values calls hold.
+    """
+    line: dict[str, Any]
+    if type(call) is Track:
+        properties = _plain(call.properties)
+        line = {**head, "call": "track", "event": call.event, "properties": properties}
+        for name in TRACK_OPTIONAL:
+            value = getattr(call, name)
+            if value is not None:
+                line[name] = value
+    elif type(call) is Unsupported:
+        return _encode({**head, "call": "unsupported", "type": call.type, "reason": call.reason})
+    elif type(call) is Identify:
+        line = {**head, "call": "identify", "identity": call.identity}
+    elif type(call) is AddUserProperties:
+        properties = _plain(call.properties)
+        line = {**head, "call": "addUserProperties", "properties": properties}
+        if call.identity is not None:
+            line["identity"] = call.identity
+    else:
+        return _encode({**head, **to_dict(call)})
+    if call.warnings:
+        line["warnings"] = list(call.warnings)
+    return _encode(line)
+
+
 def _call_lines(record: Message, calls: list[Call]) -> bytes:
-    head = {**_where(record.source), "messageId": record.value.get("messageId")}
-    if len(calls) == 1:
-        return _dumps({**head, **to_dict(calls[0])})
-    return b"".join([_dumps({**head, **to_dict(call)}) for call in calls])
+    head = _head(record.source, record.value.get("messageId"))
+    return _lines([_call_text(head, call) for call in calls])
 
 
-def _request_line(head: dict[str, Any], request: Request) -> bytes:
-    return _dumps(
+def _request_text(head: dict[str, Any], request: Request) -> str:
+    return _encode(
         {
             **head,
             "method": request.method,
@@ -303,10 +370,8 @@ def _message_outcome(record: Message, setup: _Setup) -> _Outcome:
         requests = render(made, app_id=setup.app_id, profile=setup.profile, region=setup.region)
     except HeapsegError as error:
         return _invalid_outcome(record, "$", str(error))
-    head = {**_where(record.source), "messageId": record.value.get("messageId")}
-    return _Outcome(
-        "translated", b"".join([_request_line(head, r) for r in requests]), len(requests)
-    )
+    head = _head(record.source, record.value.get("messageId"))
+    return _Outcome("translated", _lines([_request_text(head, r) for r in requests]), len(requests))
 
 
 def _record_outcome(record: Record, setup: _Setup) -> _Outcome:
@@ -465,6 +530,7 @@ class _Job:
 
     def run(self, records: Iterator[Blank | Malformed | Message]) -> bool:
         """Handle every record; False when the run stops first (see ``stopping``)."""
+        one_by_one = not self.http
         for record in records:
             if self.stopping:
                 return False
@@ -473,7 +539,10 @@ class _Job:
                 continue
             if type(record) is Message:
                 self.handled += 1
-                self._message(record)
+                if one_by_one:
+                    self._calls_message(record)
+                else:
+                    self._message(record)
             elif type(record) is Malformed:
                 self.handled += 1
                 self._invalid(record.source, None, record.path, record.reason, record.text)
@@ -498,10 +567,11 @@ class _Job:
         self.last = source
         if not self.pending:
             self.settled = source
-        self.since_saved += 1
-        if self.since_saved >= CHECKPOINT_EVERY:
-            self.save()
-        if not self.tally.messages & 1023:
+        if self.checkpoint is not None:
+            self.since_saved += 1
+            if self.since_saved >= CHECKPOINT_EVERY:
+                self.save()
+        if self.progress.enabled and not self.tally.messages & 1023:
             self.progress.update(self.tally)
 
     def _done_earlier(self, source: Source) -> bool:
@@ -540,6 +610,20 @@ class _Job:
         self.saved = where
         self.since_saved = 0
 
+    def _calls_message(self, record: Message) -> None:
+        """``_message`` without ``--http``: a message that makes a call is written and
+        counted here, any other outcome goes through ``count``."""
+        calls = _calls_of(record, self.setup)
+        if type(calls) is _Outcome:
+            self.count(record.source, calls)
+            return
+        assert isinstance(calls, list)
+        for call in calls:
+            if type(call) is not Unsupported:
+                self._translated(_call_lines(record, calls), len(calls))
+                return
+        self.count(record.source, _unsupported_outcome(record, calls, http=False))
+
     def _message(self, record: Message) -> None:
         if not (self.http and self.bulk):
             self.count(record.source, _message_outcome(record, self.setup))
@@ -559,8 +643,9 @@ class _Job:
         """Account for one record's outcome and write its lines."""
         kind = outcome.kind
         if kind == "translated":
-            self.tally.translated += 1
-        elif kind == "unsupported":
+            self._translated(outcome.lines, outcome.written)
+            return
+        if kind == "unsupported":
             self.tally.unsupported += 1
             for reason in outcome.reasons:
                 self.tally.unsupported_reasons[reason] += 1
@@ -574,13 +659,20 @@ class _Job:
             self.out.write(outcome.lines)
             self.tally.written += outcome.written
 
+    def _translated(self, lines: bytes, written: int) -> None:
+        """Account for a translated message and write its ``written`` lines."""
+        self.tally.translated += 1
+        if written:
+            self.out.write(lines)
+            self.tally.written += written
+
     def _render(self, calls: list[Call]) -> list[Request]:
         return render(
             calls, app_id=self.app_id, profile=self.profile, region=self.region, bulk=self.bulk
         )
 
     def _write_request(self, head: dict[str, Any], request: Request) -> None:
-        self.out.write(_request_line(head, request))
+        self.out.write(_lines([_request_text(head, request)]))
         self.tally.written += 1
 
     def _queue_bulk(self, record: Message, calls: list[Call]) -> None:

@@ -105,6 +105,18 @@ _DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _loads(text: str) -> Any:
+    """``json.loads`` refusing NaN and infinities.
+
+    A text that is one JSON value from its first character to its last (as a message
+    line is) skips the whitespace scans around it; any other text, malformed or not,
+    is decoded again the usual way, which gives the usual value or error.
+    """
+    try:
+        value, end = _DECODER.raw_decode(text)
+    except (ValueError, RecursionError):
+        return _DECODER.decode(text)
+    if end == len(text):
+        return value
     return _DECODER.decode(text)
 
 
@@ -204,31 +216,34 @@ def _decode_failure(error: Exception, *, column: bool = True) -> str:
     return f"malformed JSON: {error}"
 
 
-def ndjson_records(raw: bytes, source: Source) -> Iterator[Record]:
-    """The records of one NDJSON line: a blank, a malformed line, a message or a batch's items."""
+def ndjson_records(raw: bytes, source: Source) -> Iterable[Record]:
+    """The records of one NDJSON line: a blank, a malformed line, a message or a batch's items.
+
+    A batch envelope's items come one at a time; any other line gives its one record at once.
+    """
     if not raw.strip(_JSON_WS):
-        yield Blank(source)
-        return
+        return (Blank(source),)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        yield Malformed(
-            source,
-            "$",
-            f"the line is not UTF-8 text (bad byte at offset {error.start})",
-            raw.decode("utf-8", "replace").rstrip("\r\n"),
+        return (
+            Malformed(
+                source,
+                "$",
+                f"the line is not UTF-8 text (bad byte at offset {error.start})",
+                raw.decode("utf-8", "replace").rstrip("\r\n"),
+            ),
         )
-        return
     text = text.rstrip("\r\n")
     try:
         value = _loads(text)
     except (ValueError, RecursionError) as error:
-        yield Malformed(source, "$", _decode_failure(error), text)
-        return
-    if isinstance(value, dict) and _is_envelope(value):
-        yield from _expand_envelope(value, source, text)
-    else:
-        yield _object_or_malformed(value, source, text)
+        return (Malformed(source, "$", _decode_failure(error), text),)
+    if isinstance(value, dict):
+        if _is_envelope(value):
+            return _expand_envelope(value, source, text)
+        return (Message(source, value, text),)
+    return (_object_or_malformed(value, source, text),)
 
 
 class _Unreadable(Exception):
