@@ -114,7 +114,18 @@ Call: TypeAlias = Identify | AddUserProperties | Track | Unsupported
 
 
 _new: Final = object.__new__
-_TRACK_SLOTS: Final = tuple(
+(
+    _set_event,
+    _set_properties,
+    _set_identity,
+    _set_anonymous_id,
+    _set_user_id,
+    _set_email,
+    _set_timestamp,
+    _set_idempotency_key,
+    _set_warnings,
+    _set_plain,
+) = (
     Track.__dict__[name].__set__
     for name in (
         "event",
@@ -129,15 +140,10 @@ _TRACK_SLOTS: Final = tuple(
         "_plain_json",
     )
 )
-_USER_PROPERTIES_SLOTS: Final = tuple(
+_set_user_properties, _set_user_identity, _set_user_warnings, _set_user_plain = (
     AddUserProperties.__dict__[name].__set__
     for name in ("properties", "identity", "warnings", "_plain_json")
 )
-
-
-def _prints_alike(value: object) -> bool:
-    """Whether ``json.dumps`` writes a call's scalar field as ``JSON.stringify`` does."""
-    return value is None or type(value) is str
 
 
 def written_track(
@@ -156,24 +162,22 @@ def written_track(
     printing alike in Python and JavaScript.
     """
     track: Track = _new(Track)
-    set_event, set_properties, set_identity, set_anonymous, set_user, set_email = _TRACK_SLOTS[:6]
-    set_timestamp, set_key, set_warnings, set_plain = _TRACK_SLOTS[6:]
-    set_event(track, event)
-    set_properties(track, properties)
-    set_identity(track, identity)
-    set_anonymous(track, None)
-    set_user(track, None)
-    set_email(track, None)
-    set_timestamp(track, timestamp)
-    set_key(track, idempotency_key)
-    set_warnings(track, ())
-    set_plain(
+    _set_event(track, event)
+    _set_properties(track, properties)
+    _set_identity(track, identity)
+    _set_anonymous_id(track, None)
+    _set_user_id(track, None)
+    _set_email(track, None)
+    _set_timestamp(track, timestamp)
+    _set_idempotency_key(track, idempotency_key)
+    _set_warnings(track, ())
+    _set_plain(
         track,
         plain
         and type(event) is str
-        and _prints_alike(identity)
-        and _prints_alike(timestamp)
-        and _prints_alike(idempotency_key),
+        and (identity is None or type(identity) is str)
+        and (timestamp is None or type(timestamp) is str)
+        and (idempotency_key is None or type(idempotency_key) is str),
     )
     return track
 
@@ -192,11 +196,10 @@ def written_user_properties(
 ) -> AddUserProperties:
     """``AddUserProperties(...)`` for values a profile has just written (see ``written_track``)."""
     call: AddUserProperties = _new(AddUserProperties)
-    set_properties, set_identity, set_warnings, set_plain = _USER_PROPERTIES_SLOTS
-    set_properties(call, properties)
-    set_identity(call, identity)
-    set_warnings(call, ())
-    set_plain(call, plain and _prints_alike(identity))
+    _set_user_properties(call, properties)
+    _set_user_identity(call, identity)
+    _set_user_warnings(call, ())
+    _set_user_plain(call, plain and (identity is None or type(identity) is str))
     return call
 
 
@@ -209,6 +212,16 @@ TRACK_OPTIONAL: Final = (
     "idempotency_key",
 )
 """The optional fields of ``Track``, in the order they are written out."""
+
+
+def shallow_properties(properties: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
+    """A one-level dict copy of a call's properties, for a body encoded at once: copying
+    the dict a read-only mapping wraps is the quickest way when it wraps a dict."""
+    if type(properties) is MappingProxyType:
+        copied = properties.copy()
+        if type(copied) is dict:
+            return copied
+    return dict(properties)
 
 
 def _walk_copy(value: object, path: str, check: bool) -> JSONValue:

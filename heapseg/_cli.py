@@ -16,11 +16,11 @@ import sys
 import time
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from importlib import resources
-from types import FrameType, MappingProxyType
+from types import FrameType
 from typing import IO, Any, Final, NamedTuple, NoReturn
 
 import attrs
@@ -32,9 +32,9 @@ from ._calls import (
     AddUserProperties,
     Call,
     Identify,
-    JSONValue,
     Track,
     Unsupported,
+    shallow_properties,
     to_dict,
 )
 from ._cli_backfill import (
@@ -297,16 +297,6 @@ def _unsupported_outcome(record: Message, calls: list[Call], http: bool) -> _Out
     return _Outcome("unsupported", _call_lines(record, calls), len(calls), tuple(reasons))
 
 
-def _plain(properties: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
-    """A shallow dict copy of a call's properties: the copy of the dict a read-only
-    mapping wraps, when it wraps a dict, is the quickest."""
-    if type(properties) is MappingProxyType:
-        copied = properties.copy()
-        if type(copied) is dict:
-            return copied
-    return dict(properties)
-
-
 def _call_text(head: dict[str, Any], call: Call) -> str:
     """The JSON text of ``{**head, **to_dict(call)}``, built without ``to_dict``'s deep copy.
 
@@ -316,7 +306,7 @@ def _call_text(head: dict[str, Any], call: Call) -> str:
     """
     line: dict[str, Any]
     if type(call) is Track:
-        properties = _plain(call.properties)
+        properties = shallow_properties(call.properties)
         line = {**head, "call": "track", "event": call.event, "properties": properties}
         for name in TRACK_OPTIONAL:
             value = getattr(call, name)
@@ -327,7 +317,7 @@ def _call_text(head: dict[str, Any], call: Call) -> str:
     elif type(call) is Identify:
         line = {**head, "call": "identify", "identity": call.identity}
     elif type(call) is AddUserProperties:
-        properties = _plain(call.properties)
+        properties = shallow_properties(call.properties)
         line = {**head, "call": "addUserProperties", "properties": properties}
         if call.identity is not None:
             line["identity"] = call.identity

@@ -172,14 +172,17 @@ def write_values_plain(
     """
     out: dict[str, JSONValue] = {}
     odd: list[str] = []
+    # Every key written starts with a top-level key; when none starts with a digit (or is
+    # empty), no key is one JavaScript orders first, so the order written is its order.
+    plain_keys = type(values) is dict and (not values or min(values) >= ":")
+    items = iter(values.items()) if plain_keys else _ordered_items(values)
     try:
-        _write_recursively(_ordered_items(values), "", 0, out, rules, iso_dates, odd)
+        _write_recursively(items, "", 0, out, rules, iso_dates, odd)
     except (_TooDeep, RecursionError):  # deep or looping input; or called near the limit
         return _write_iteratively(values, rules, iso_dates, at), False
     if odd:
         return out, False
-    # Keys that JavaScript orders first (array indices) must already be first.
-    return out, not out or min(out) >= ":" or js_ordered_keys(out) == list(out)
+    return out, plain_keys or js_ordered_keys(out) == list(out)
 
 
 _RECURSION_LIMIT: Final = 48

@@ -23,6 +23,7 @@ from ._calls import (
     Track,
     Unsupported,
     plain_json,
+    shallow_properties,
 )
 from ._errors import ConfigurationError
 from ._jsjson import js_stringify_utf8, plain_stringify_utf8
@@ -138,7 +139,7 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
                 "app_id": app_id,
                 "identity": call.identity,
                 "event": call.event,
-                "properties": dict(call.properties),
+                "properties": shallow_properties(call.properties),
             }
             if call.timestamp is not None:
                 body["timestamp"] = call.timestamp
@@ -149,7 +150,7 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
             body = {
                 "app_id": app_id,
                 "identity": call.identity,
-                "properties": dict(call.properties),
+                "properties": shallow_properties(call.properties),
             }
             requests.append(
                 _post(
@@ -183,7 +184,7 @@ def _actions_event(call: Track, *, identifier_first: bool) -> dict[str, JSONValu
     event: dict[str, JSONValue] = {"event": call.event}
     if identifier_first:
         event["user_identifier"] = _user_identifier(call)
-    event["custom_properties"] = dict(call.properties)
+    event["custom_properties"] = shallow_properties(call.properties)
     if call.idempotency_key is not None:
         event["idempotency_key"] = call.idempotency_key
     if not identifier_first:
@@ -210,7 +211,7 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
             }
             requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body))
         elif type(call) is AddUserProperties and call.identity is not None:
-            properties: JSONValue = dict(call.properties)
+            properties: JSONValue = shallow_properties(call.properties)
             before_track = index + 1 < len(calls) and type(calls[index + 1]) is Track
             if before_track:
                 body = {"app_id": app_id, "identity": call.identity, "properties": properties}
@@ -237,7 +238,7 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
         elif type(call) is AddUserProperties and call.identity is not None:
             user: dict[str, JSONValue] = {
                 "user_identifier": {"identity": call.identity},
-                "custom_properties": dict(call.properties),
+                "custom_properties": shallow_properties(call.properties),
             }
             body = {"app_id": app_id, "library": "server", "users": [user]}
             requests.append(
@@ -265,7 +266,7 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
         if type(call) is Track and call.identity is not None:
             body = {
                 "identity": call.identity,
-                "properties": dict(call.properties),
+                "properties": shallow_properties(call.properties),
                 "app_id": app_id,
                 "event": call.event,
             }
@@ -277,7 +278,7 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "identity": call.identity,
-                "properties": dict(call.properties),
+                "properties": shallow_properties(call.properties),
                 "app_id": app_id,
             }
             requests.append(_post(f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body))
