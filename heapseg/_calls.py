@@ -113,39 +113,6 @@ Call: TypeAlias = Identify | AddUserProperties | Track | Unsupported
 """One Heap call descriptor."""
 
 
-_new: Final = object.__new__
-(
-    _set_event,
-    _set_properties,
-    _set_identity,
-    _set_anonymous_id,
-    _set_user_id,
-    _set_email,
-    _set_timestamp,
-    _set_idempotency_key,
-    _set_warnings,
-    _set_plain,
-) = (
-    Track.__dict__[name].__set__
-    for name in (
-        "event",
-        "properties",
-        "identity",
-        "anonymous_id",
-        "user_id",
-        "email",
-        "timestamp",
-        "idempotency_key",
-        "warnings",
-        "_plain_json",
-    )
-)
-_set_user_properties, _set_user_identity, _set_user_warnings, _set_user_plain = (
-    AddUserProperties.__dict__[name].__set__
-    for name in ("properties", "identity", "warnings", "_plain_json")
-)
-
-
 def written_track(
     event: str,
     properties: MappingProxyType[str, JSONValue],
@@ -212,6 +179,27 @@ TRACK_OPTIONAL: Final = (
     "idempotency_key",
 )
 """The optional fields of ``Track``, in the order they are written out."""
+
+_new: Final = object.__new__
+(
+    _set_event,
+    _set_properties,
+    _set_identity,
+    _set_anonymous_id,
+    _set_user_id,
+    _set_email,
+    _set_timestamp,
+    _set_idempotency_key,
+    _set_warnings,
+    _set_plain,
+) = (
+    Track.__dict__[name].__set__
+    for name in ("event", "properties", *TRACK_OPTIONAL, "warnings", "_plain_json")
+)
+_set_user_properties, _set_user_identity, _set_user_warnings, _set_user_plain = (
+    AddUserProperties.__dict__[name].__set__
+    for name in ("properties", "identity", "warnings", "_plain_json")
+)
 
 
 def shallow_properties(properties: Mapping[str, JSONValue]) -> dict[str, JSONValue]:

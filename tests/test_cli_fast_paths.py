@@ -97,9 +97,9 @@ LINES = [
 DATA = "\n".join(LINES * 3).encode("utf-8", "surrogatepass") + b'\n{"type":"track",\xff}\n'
 
 
-def _one_by_one(profile: str | Profile) -> tuple[bytes, bytes, _Tally]:
-    out, errors = io.BytesIO(), io.BytesIO()
-    job = _Job(
+def _quiet_job(profile: str | Profile, out: io.BytesIO, errors: io.BytesIO) -> _Job:
+    """A translate job without ``--http``, writing to ``out`` and ``errors``, no progress."""
+    return _Job(
         profile=profile,
         http=False,
         bulk=False,
@@ -109,6 +109,11 @@ def _one_by_one(profile: str | Profile) -> tuple[bytes, bytes, _Tally]:
         errors=errors,
         progress=_Progress(io.StringIO(), False, 2.0),
     )
+
+
+def _one_by_one(profile: str | Profile) -> tuple[bytes, bytes, _Tally]:
+    out, errors = io.BytesIO(), io.BytesIO()
+    job = _quiet_job(profile, out, errors)
     assert job.run(read_records(io.BytesIO(DATA), "in.ndjson", "ndjson"))
     job.finish()
     return out.getvalue(), errors.getvalue(), job.tally
@@ -116,16 +121,7 @@ def _one_by_one(profile: str | Profile) -> tuple[bytes, bytes, _Tally]:
 
 def _through_outcomes(profile: str | Profile) -> tuple[bytes, bytes, _Tally]:
     out, errors = io.BytesIO(), io.BytesIO()
-    job = _Job(
-        profile=profile,
-        http=False,
-        bulk=False,
-        app_id="",
-        region="US",
-        out=out,
-        errors=errors,
-        progress=_Progress(io.StringIO(), False, 2.0),
-    )
+    job = _quiet_job(profile, out, errors)
     lines = list(enumerate(DATA.splitlines(keepends=True), start=1))
     outcomes = [
         (Source("in.ndjson", wire[0], wire[1]), _Outcome(*wire[2:]))
