@@ -7,7 +7,7 @@ or says why there is none (``unsupported``). ``to_dict`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
@@ -257,19 +257,32 @@ def _properties_dict(properties: Properties) -> dict[str, JSONValue]:
 
 def to_dict(call: Call) -> dict[str, Any]:
     """Return the JSON-ready dict form of ``call`` (key ``"call"`` names its kind)."""
+    return _call_dict(call, _properties_dict)
+
+
+def shallow_dict(call: Call) -> dict[str, Any]:
+    """``to_dict`` with the properties copied one level deep, for a dict that is encoded
+    at once and dropped: nobody can change its nested values in between."""
+    return _call_dict(call, shallow_properties)
+
+
+def _call_dict(
+    call: Call, copy_properties: Callable[[Properties], dict[str, JSONValue]]
+) -> dict[str, Any]:
+    """The dict form of ``call``, its properties copied by ``copy_properties``."""
     out: dict[str, Any]
     if type(call) is Track:
         out = {
             "call": "track",
             "event": call.event,
-            "properties": _properties_dict(call.properties),
+            "properties": copy_properties(call.properties),
         }
         for name in TRACK_OPTIONAL:
             value = getattr(call, name)
             if value is not None:
                 out[name] = value
     elif type(call) is AddUserProperties:
-        out = {"call": "addUserProperties", "properties": _properties_dict(call.properties)}
+        out = {"call": "addUserProperties", "properties": copy_properties(call.properties)}
         if call.identity is not None:
             out["identity"] = call.identity
     elif type(call) is Identify:

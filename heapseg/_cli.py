@@ -28,13 +28,9 @@ import attrs
 from . import __version__
 from ._bulk import HEAP_BULK_CAP
 from ._calls import (
-    TRACK_OPTIONAL,
-    AddUserProperties,
     Call,
-    Identify,
-    Track,
     Unsupported,
-    shallow_properties,
+    shallow_dict,
     to_dict,
 )
 from ._cli_backfill import (
@@ -298,34 +294,8 @@ def _unsupported_outcome(record: Message, calls: list[Call], http: bool) -> _Out
 
 
 def _call_text(head: dict[str, Any], call: Call) -> str:
-    """The JSON text of ``{**head, **to_dict(call)}``, built without ``to_dict``'s deep copy.
-
-    ``to_dict`` copies nested properties so that its caller may change them; this dict
-    is encoded at once and dropped, so a shallow copy (a read-only properties mapping
-    cannot be encoded as it is) writes the same text for the JSON values calls hold.
-    """
-    line: dict[str, Any]
-    if type(call) is Track:
-        properties = shallow_properties(call.properties)
-        line = {**head, "call": "track", "event": call.event, "properties": properties}
-        for name in TRACK_OPTIONAL:
-            value = getattr(call, name)
-            if value is not None:
-                line[name] = value
-    elif type(call) is Unsupported:
-        return _encode({**head, "call": "unsupported", "type": call.type, "reason": call.reason})
-    elif type(call) is Identify:
-        line = {**head, "call": "identify", "identity": call.identity}
-    elif type(call) is AddUserProperties:
-        properties = shallow_properties(call.properties)
-        line = {**head, "call": "addUserProperties", "properties": properties}
-        if call.identity is not None:
-            line["identity"] = call.identity
-    else:
-        return _encode({**head, **to_dict(call)})
-    if call.warnings:
-        line["warnings"] = list(call.warnings)
-    return _encode(line)
+    """The JSON text of ``{**head, **to_dict(call)}``, without ``to_dict``'s deep copy."""
+    return _encode({**head, **shallow_dict(call)})
 
 
 def _call_lines(record: Message, calls: list[Call]) -> bytes:
