@@ -156,26 +156,35 @@ identity_values = st.one_of(
 optional_text = st.none() | st.text(max_size=8)
 warnings = st.lists(st.text(max_size=8), max_size=3).map(tuple)
 
-calls: st.SearchStrategy[heapseg.Call] = st.one_of(
-    st.builds(heapseg.Identify, identity_values, warnings=warnings),
-    st.builds(
-        heapseg.AddUserProperties,
-        json_objects,
-        st.none() | identity_values,
-        warnings=warnings,
-    ),
-    st.builds(
+
+def _user_property_calls(identity: st.SearchStrategy[Any]) -> st.SearchStrategy[heapseg.Call]:
+    return st.builds(heapseg.AddUserProperties, json_objects, identity, warnings=warnings)
+
+
+def _track_calls(identity: st.SearchStrategy[Any]) -> st.SearchStrategy[heapseg.Call]:
+    return st.builds(
         heapseg.Track,
         st.text(max_size=8),
         json_objects,
-        identity=st.none() | identity_values,
+        identity=identity,
         anonymous_id=optional_text,
         user_id=optional_text,
         email=optional_text,
         timestamp=st.none() | st.text(max_size=8) | identity_values,
         idempotency_key=st.none() | st.text(max_size=8) | identity_values,
         warnings=warnings,
-    ),
+    )
+
+
+sendable_calls: st.SearchStrategy[heapseg.Call] = st.one_of(
+    _user_property_calls(identity_values), _track_calls(identity_values)
+)
+"""Calls a cloud renderer sends: tracks and user properties that carry an identity."""
+
+calls: st.SearchStrategy[heapseg.Call] = st.one_of(
+    st.builds(heapseg.Identify, identity_values, warnings=warnings),
+    _user_property_calls(st.none() | identity_values),
+    _track_calls(st.none() | identity_values),
     st.builds(heapseg.Unsupported, st.text(max_size=8), st.text(max_size=20)),
 )
 """Any call descriptor, with every optional field sometimes set."""

@@ -45,7 +45,7 @@ from heapseg._values import (
     write_values,
     write_values_plain,
 )
-from tests.strategies import calls, messages
+from tests.strategies import messages, sendable_calls
 
 two_digits = st.integers(0, 99).map("{:02d}".format)
 fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
@@ -341,11 +341,6 @@ def test_the_request_bytes_are_the_utf8_of_the_general_serializer(value: object)
 
 
 CLOUD_PROFILES = sorted(name for name, profile in PROFILES.items() if profile.mode == "cloud")
-
-
-sendable_calls = calls.filter(
-    lambda call: type(call) in (Track, AddUserProperties) and call.identity is not None
-)
 
 
 @given(st.lists(sendable_calls, max_size=4), st.sampled_from(CLOUD_PROFILES))
