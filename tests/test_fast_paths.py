@@ -250,6 +250,7 @@ def _plain_lookup(obj: object, path: str) -> object:
 
 lookup_keys = st.sampled_from(
     ["email", "Email", "E-mail", "_email", "EMAIL", "e.mail", "emails", "K", "\u212amail", ""]
+    + ["library", "Lib_rary", "library.name", "LIBRARY.Name", "name", "NAME", "all", "a"]
 ) | st.text(max_size=7)
 
 
@@ -257,7 +258,7 @@ lookup_keys = st.sampled_from(
     st.dictionaries(
         lookup_keys, st.none() | st.integers() | st.dictionaries(lookup_keys, st.integers())
     ),
-    st.sampled_from(["email", "Email", "e-mail", "library.name", "email.k", "a", ""]),
+    st.sampled_from(["email", "Email", "e-mail", "library.name", "email.k", "a", "all", "", "."]),
 )
 def test_lookup_agrees_with_the_plain_definition(obj: dict[str, Any], path: str) -> None:
     assert lookup(obj, path) == _plain_lookup(obj, path)
