@@ -118,15 +118,16 @@ def written_track(
     properties: MappingProxyType[str, JSONValue],
     *,
     identity: Identity | None = None,
-    timestamp: str | None = None,
-    idempotency_key: str | None = None,
+    timestamp: str | int | float | None = None,
+    idempotency_key: str | int | float | None = None,
     plain: bool = False,
 ) -> Track:
     """``Track(...)`` for values a profile has just written and nobody else holds.
 
     ``properties`` is already the private read-only mapping the converter would make,
     so the slots are filled directly; ``plain`` says ``write_values_plain`` found them
-    printing alike in Python and JavaScript.
+    printing alike in Python and JavaScript. The call is marked plain only when every
+    other value is a string too (a number's text is not checked here).
     """
     track: Track = _new(Track)
     _set_event(track, event)

@@ -274,14 +274,23 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(_post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body))
+            requests.append(
+                _post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body, plain_json(call))
+            )
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "identity": call.identity,
                 "properties": shallow_properties(call.properties),
                 "app_id": app_id,
             }
-            requests.append(_post(f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body))
+            requests.append(
+                _post(
+                    f"{base}/api/add_user_properties",
+                    _RUDDERSTACK_HEADERS,
+                    body,
+                    plain_json(call),
+                )
+            )
         elif type(call) is not Unsupported:
             raise _refuse("RudderStack's Heap destination", call)
     return requests
