@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+from attrs import evolve
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from heapseg import PROFILES, AddUserProperties, InvalidEvent, Track, http, translate
+from heapseg import PROFILES, AddUserProperties, InvalidEvent, Profile, Track, http, translate
 from heapseg._calls import plain_json
 from heapseg._facade import lookup
 from heapseg._isodate import (
@@ -251,8 +252,26 @@ def _plain_lookup(obj: object, path: str) -> object:
 
 
 lookup_keys = st.sampled_from(
-    ["email", "Email", "E-mail", "_email", "EMAIL", "e.mail", "emails", "K", "\u212amail", ""]
-    + ["library", "Lib_rary", "library.name", "LIBRARY.Name", "name", "NAME", "all", "a"]
+    [
+        "email",
+        "Email",
+        "E-mail",
+        "_email",
+        "EMAIL",
+        "e.mail",
+        "emails",
+        "K",
+        "\u212amail",
+        "",
+        "library",
+        "Lib_rary",
+        "library.name",
+        "LIBRARY.Name",
+        "name",
+        "NAME",
+        "all",
+        "a",
+    ]
 ) | st.text(max_size=7)
 
 
@@ -400,7 +419,13 @@ EDGE_VALUES: dict[str, Any] = {
 
 EDGE_MESSAGES: list[dict[str, Any]] = [
     {"type": "track", "event": "E", "userId": "u", "messageId": "m", "properties": EDGE_VALUES},
-    {"type": "identify", "userId": "u", "messageId": "m", "traits": EDGE_VALUES},
+    {
+        "type": "identify",
+        "userId": "u",
+        "anonymousId": "a",
+        "messageId": "m",
+        "traits": EDGE_VALUES,
+    },
     {"type": "track", "event": "E", "userId": 2**60, "messageId": "m", "properties": {"a": 1}},
     {"type": "track", "event": "E", "userId": 1e-05, "messageId": "m"},
     {"type": "identify", "userId": 1e-05, "messageId": "m", "traits": {"a": "b"}},
@@ -453,7 +478,14 @@ EDGE_MESSAGES: list[dict[str, Any]] = [
 """Messages whose calls carry those values in every field a renderer writes out."""
 
 
-def _renders_as_the_general_serializer_writes(message: dict[str, Any], profile: str) -> None:
+ACTIONS_WITH_IDENTITY = evolve(PROFILES["actions-cloud"], track_identity_from=("$.userId",))
+"""Heap Cloud (Actions) with the identity mapped, so that a track can come with an
+``addUserProperties`` side call."""
+
+
+def _renders_as_the_general_serializer_writes(
+    message: dict[str, Any], profile: str | Profile
+) -> None:
     """Every request rendered from ``message``'s calls carries exactly ``JSON.stringify``'s
     bytes, whether or not the calls were marked plain."""
     try:
@@ -464,10 +496,10 @@ def _renders_as_the_general_serializer_writes(message: dict[str, Any], profile: 
         assert request.content == _stringify_slow(request.body).encode("utf-8")
 
 
-@pytest.mark.parametrize("profile", CLOUD_PROFILES)
+@pytest.mark.parametrize("profile", [*CLOUD_PROFILES, ACTIONS_WITH_IDENTITY])
 @pytest.mark.parametrize("message", EDGE_MESSAGES)
 def test_edge_values_render_as_the_general_serializer_writes(
-    message: dict[str, Any], profile: str
+    message: dict[str, Any], profile: str | Profile
 ) -> None:
     _renders_as_the_general_serializer_writes(message, profile)
 
@@ -505,26 +537,38 @@ plain_objects = st.recursive(
 """Traits and properties whose every value and key print alike in Python and JavaScript."""
 
 
+user_ids = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,11}", fullmatch=True)
+
+
+@pytest.mark.parametrize("profile", CLOUD_PROFILES)
 @given(
     st.sampled_from(["track", "identify"]),
-    st.text(min_size=1, max_size=8),
+    user_ids,
     plain_objects,
     st.one_of(st.none(), st.text(min_size=1, max_size=8)),
 )
 @example("track", "u", {"a": 1, "b": {"c": 2.5, "d": None}}, "k")
 @example("identify", "u", {"plan": "pro", "tags": {"x": True}}, None)
-def test_rudderstack_calls_of_plain_values_are_marked_plain(
-    kind: str, user_id: str, values: dict[str, Any], key: str | None
+def test_calls_of_plain_values_are_marked_plain(
+    profile: str, kind: str, user_id: str, values: dict[str, Any], key: str | None
 ) -> None:
     values = dict(values)
     if key is not None:
         values["idempotencyKey"] = key
-    message: dict[str, Any] = {"type": kind, "userId": user_id, "event": "Order Completed"}
-    message["properties" if kind == "track" else "traits"] = values
-    message["timestamp"] = "2024-05-01T12:00:00.000Z"
-    [call] = translate(message, "rudderstack-cloud")
-    assert type(call) in (Track, AddUserProperties)
-    assert plain_json(call)
+    message: dict[str, Any] = {
+        "type": kind,
+        "userId": user_id,
+        "anonymousId": "anonymous-1",
+        "messageId": "message-1",
+        "event": "Order Completed",
+        "timestamp": "2024-05-01T12:00:00.000Z",
+        "properties" if kind == "track" else "traits": values,
+    }
+    calls = translate(message, profile)
+    assert calls
+    for call in calls:
+        assert type(call) in (Track, AddUserProperties)
+        assert plain_json(call)
 
 
 @pytest.mark.parametrize(
@@ -565,3 +609,107 @@ def test_rudderstack_calls_with_values_that_print_differently_are_not_marked(
     [call] = translate(message, "rudderstack-cloud")
     assert type(call) in (Track, AddUserProperties)
     assert not plain_json(call)
+
+
+@pytest.mark.parametrize(
+    ("profile", "message", "marked"),
+    [
+        # segment_library is written first, but JavaScript writes the index "0" before it
+        (
+            "actions-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "anonymousId": "a",
+                "messageId": "m",
+                "properties": {"0": "x"},
+            },
+            [False],
+        ),
+        # anonymous_id is written first, then the traits: "0" goes first in JavaScript
+        (
+            "actions-cloud",
+            {
+                "type": "identify",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "traits": {"0": "x", "a": "y"},
+            },
+            [False],
+        ),
+        (
+            "actions-cloud",
+            {"type": "identify", "userId": "u", "messageId": "m", "traits": {"0": "x", "a": "y"}},
+            [True],
+        ),
+        (
+            "heap-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "messageId": "m",
+                "properties": {"0": "x"},
+                "context": {"traits": {"0": "x", "a": "y"}},
+            },
+            [True, False],
+        ),
+        # the timestamp passes through as the number it is
+        (
+            "heap-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "messageId": "m",
+                "timestamp": 1714564800000,
+            },
+            [False],
+        ),
+        (
+            "heap-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "context": {"traits": {"email": "a@b.co"}},
+                "timestamp": "2024-05-01T12:00:00Z",
+            },
+            [True, True],
+        ),
+        # the side call: anonymous_id, then the context traits, whose "0" goes first
+        (
+            ACTIONS_WITH_IDENTITY,
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "context": {"traits": {"0": "x", "a": "y"}},
+            },
+            [False, True],
+        ),
+        (
+            ACTIONS_WITH_IDENTITY,
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "context": {"traits": {"b": "x", "a": "y"}},
+            },
+            [True, True],
+        ),
+    ],
+)
+def test_actions_calls_are_marked_plain_only_in_javascript_key_order(
+    profile: str | Profile, message: dict[str, Any], marked: list[bool]
+) -> None:
+    calls = translate(message, profile)
+    assert all(type(call) in (Track, AddUserProperties) for call in calls)
+    assert [plain_json(call) for call in calls] == marked
