@@ -34,6 +34,7 @@ quotes the destination's own message.
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Final
 
 from ._actions_kit import (
@@ -43,6 +44,7 @@ from ._actions_kit import (
     event_properties,
     event_time,
     idempotency_key,
+    in_js_order,
     is_defined,
     map_fields,
     missing_field,
@@ -50,7 +52,7 @@ from ._actions_kit import (
     unsupported,
     user_properties,
 )
-from ._calls import AddUserProperties, Call, JSONValue, Track
+from ._calls import Call, JSONValue, written_track, written_user_properties
 from ._messages import Message
 from ._profile import Profile
 
@@ -114,7 +116,7 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
     anonymous_id = payload.get("anonymous_id")
     if not truthy(anonymous_id) and not truthy(identity):
         raise Rejected("Either Anonymous id or Identity should be specified.")
-    properties = event_properties(payload.get("properties"), raw, profile)
+    properties, plain = event_properties(payload.get("properties"), raw, profile)
     name = payload.get("name")
     if is_defined(name):
         assert isinstance(name, str)
@@ -131,13 +133,14 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
         raise Rejected("Either identity or anonymous id are required.")
     name_sent = event_name(message.type, payload.get("event"), profile)
     assert name_sent is not None
-    track = Track(
+    track = written_track(
         name_sent,
-        properties,
+        MappingProxyType(properties),
         identity=track_identity,
         anonymous_id=track_anonymous_id,
         timestamp=event_time(payload.get("timestamp"), profile),
         idempotency_key=idempotency_key(payload, message.raw, profile),
+        plain=plain,
     )
     traits = payload.get("traits")
     if is_defined(identity) and (is_defined(anonymous_id) or is_defined(traits)):
@@ -146,8 +149,14 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
         if is_defined(anonymous_id):
             assert isinstance(anonymous_id, str)
             written["anonymous_id"] = anonymous_id
-        written.update(user_properties(traits, profile))
-        return [AddUserProperties(written, identity=identity), track]
+        traits_written, traits_plain = user_properties(traits, profile)
+        written.update(traits_written)
+        side_call = written_user_properties(
+            MappingProxyType(written),
+            identity=identity,
+            plain=traits_plain and (not traits_written or in_js_order(written)),
+        )
+        return [side_call, track]
     return [track]
 
 
@@ -170,5 +179,7 @@ def _identify_user(message: Message, profile: Profile) -> list[Call]:
     if truthy(anonymous_id):
         assert isinstance(anonymous_id, str)
         properties["anonymous_id"] = anonymous_id
-    properties.update(user_properties(payload.get("traits"), profile))
-    return [AddUserProperties(properties, identity=user_id)]
+    traits_written, traits_plain = user_properties(payload.get("traits"), profile)
+    properties.update(traits_written)
+    plain = traits_plain and (not traits_written or in_js_order(properties))
+    return [written_user_properties(MappingProxyType(properties), identity=user_id, plain=plain)]

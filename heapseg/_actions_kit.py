@@ -33,13 +33,13 @@ from attrs import frozen
 from ._calls import Call, JSONValue, Unsupported, shorten
 from ._errors import InvalidEvent, Rejected
 from ._isodate import dayjs_utc, facade_timestamp, time_clip
-from ._jsjson import js_number, js_number_to_string, js_truthy
+from ._jsjson import js_number, js_number_to_string, js_ordered_keys, js_truthy
 from ._messages import describe
 from ._normalize import find_non_json
 from ._paths import MISSING, first_present
 from ._profile import Profile
 from ._replay import replay_key
-from ._values import copy_value, write_values
+from ._values import copy_value, write_values_plain
 
 __all__ = [
     "Field",
@@ -49,6 +49,7 @@ __all__ = [
     "event_time",
     "has_value",
     "idempotency_key",
+    "in_js_order",
     "is_defined",
     "js_trim",
     "map_fields",
@@ -234,20 +235,33 @@ def event_name(kind: str, event: object, profile: Profile) -> str | None:
     return event if isinstance(event, str) and event else "track"
 
 
+def in_js_order(values: dict[str, JSONValue]) -> bool:
+    """Whether ``json.dumps`` writes the keys of ``values`` in JavaScript's order: a key
+    put first by hand may belong after an array index (``"0"``) in JavaScript."""
+    return js_ordered_keys(values) == list(values)
+
+
 def event_properties(
     properties: object, raw: Mapping[str, object], profile: Profile
-) -> dict[str, JSONValue]:
+) -> tuple[dict[str, JSONValue], bool]:
     """A track call's properties: ``segment_library``, then the mapped ``properties``
-    object written by ``Profile.values`` (none when it is absent)."""
-    written = write_values(properties if isinstance(properties, Mapping) else {}, profile.values)
-    return with_library(written, raw, profile)
+    object written by ``Profile.values`` (none when it is absent); and whether they
+    print alike in Python and JavaScript (see ``write_values_plain``)."""
+    written, plain = write_values_plain(
+        properties if isinstance(properties, Mapping) else {}, profile.values
+    )
+    out = with_library(written, raw, profile)
+    if out is written:
+        return out, plain
+    return out, plain and type(out["segment_library"]) is str and in_js_order(out)
 
 
-def user_properties(traits: object, profile: Profile) -> dict[str, JSONValue]:
+def user_properties(traits: object, profile: Profile) -> tuple[dict[str, JSONValue], bool]:
     """The mapped ``traits`` object written by ``Profile.user_values`` (by
-    ``Profile.values`` when that is None); empty when the traits are absent."""
+    ``Profile.values`` when that is None), empty when the traits are absent; and
+    whether it prints alike in Python and JavaScript (see ``write_values_plain``)."""
     rules = profile.user_values if profile.user_values is not None else profile.values
-    return write_values(traits if isinstance(traits, Mapping) else {}, rules)
+    return write_values_plain(traits if isinstance(traits, Mapping) else {}, rules)
 
 
 def idempotency_key(

@@ -118,23 +118,27 @@ def written_track(
     properties: MappingProxyType[str, JSONValue],
     *,
     identity: Identity | None = None,
-    timestamp: str | None = None,
-    idempotency_key: str | None = None,
+    anonymous_id: str | None = None,
+    user_id: str | None = None,
+    email: str | None = None,
+    timestamp: str | int | float | None = None,
+    idempotency_key: str | int | float | None = None,
     plain: bool = False,
 ) -> Track:
     """``Track(...)`` for values a profile has just written and nobody else holds.
 
     ``properties`` is already the private read-only mapping the converter would make,
     so the slots are filled directly; ``plain`` says ``write_values_plain`` found them
-    printing alike in Python and JavaScript.
+    printing alike in Python and JavaScript. The call is marked plain only when every
+    other value is a string too (a number's text is not checked here).
     """
     track: Track = _new(Track)
     _set_event(track, event)
     _set_properties(track, properties)
     _set_identity(track, identity)
-    _set_anonymous_id(track, None)
-    _set_user_id(track, None)
-    _set_email(track, None)
+    _set_anonymous_id(track, anonymous_id)
+    _set_user_id(track, user_id)
+    _set_email(track, email)
     _set_timestamp(track, timestamp)
     _set_idempotency_key(track, idempotency_key)
     _set_warnings(track, ())
@@ -143,6 +147,9 @@ def written_track(
         plain
         and type(event) is str
         and (identity is None or type(identity) is str)
+        and (anonymous_id is None or type(anonymous_id) is str)
+        and (user_id is None or type(user_id) is str)
+        and (email is None or type(email) is str)
         and (timestamp is None or type(timestamp) is str)
         and (idempotency_key is None or type(idempotency_key) is str),
     )

@@ -38,6 +38,7 @@ is ``Unsupported`` whose reason quotes the destination's own message.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from ._actions_kit import (
@@ -54,7 +55,7 @@ from ._actions_kit import (
     unsupported,
     user_properties,
 )
-from ._calls import AddUserProperties, Call, Track
+from ._calls import Call, Track, written_track, written_user_properties
 from ._errors import InvalidEvent
 from ._messages import Message
 from ._profile import Profile
@@ -127,7 +128,7 @@ def _send_event(message: Message, profile: Profile) -> list[Call]:
         )
     if "message_id" not in payload:
         raise Rejected(missing_field("message_id"))
-    written_traits = user_properties(payload.get("traits"), profile)
+    written_traits, traits_plain = user_properties(payload.get("traits"), profile)
     identity = _trimmed(payload.get("identity"))
     if identify and identity is None:
         raise Rejected("Identity is required for identify calls.")
@@ -135,7 +136,11 @@ def _send_event(message: Message, profile: Profile) -> list[Call]:
         raise Rejected("Identity is required when User Properties are provided.")
     calls: list[Call] = []
     if written_traits:
-        calls.append(AddUserProperties(written_traits, identity=identity))
+        calls.append(
+            written_user_properties(
+                MappingProxyType(written_traits), identity=identity, plain=traits_plain
+            )
+        )
     if not identify:
         calls.append(_track(kind, payload, identity, message, profile))
     if not calls:
@@ -157,20 +162,21 @@ def _track(
     email = _trimmed(payload.get("email"))
     if identity is None and anonymous_id is None and user_id is None and email is None:
         raise Rejected("At least one of Identity, Anonymous ID, User ID or Email is required.")
-    properties = event_properties(payload.get("properties"), message.raw, profile)
+    properties, plain = event_properties(payload.get("properties"), message.raw, profile)
     name = payload.get("name")
     if has_value(name):
         assert isinstance(name, str)
         properties["name"] = name
     name_sent = event_name(kind, payload.get("event"), profile)
     assert name_sent is not None
-    return Track(
+    return written_track(
         name_sent,
-        properties,
+        MappingProxyType(properties),
         identity=identity,
         anonymous_id=anonymous_id,
         user_id=user_id,
         email=email,
         timestamp=event_time(payload.get("timestamp"), profile),
         idempotency_key=idempotency_key(payload, message.raw, profile),
+        plain=plain,
     )

@@ -37,6 +37,7 @@ object, ``true`` or ``null``) is ``Unsupported``: Heap cannot take it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from ._calls import (
@@ -48,6 +49,8 @@ from ._calls import (
     Track,
     Unsupported,
     shorten,
+    written_track,
+    written_user_properties,
 )
 from ._errors import InvalidEvent, Rejected
 from ._isodate import facade_timestamp
@@ -56,7 +59,7 @@ from ._messages import Message, not_an_object, track_event
 from ._paths import MISSING, first_present, first_truthy, value_at
 from ._profile import Profile
 from ._replay import replay_key
-from ._values import as_identity, write_values
+from ._values import as_identity, write_values, write_values_plain
 
 __all__ = ["translate_rudderstack"]
 
@@ -112,11 +115,15 @@ def _identity(raw: Mapping[str, JSONValue], paths: tuple[str, ...]) -> Identity:
     return _sendable(value, f"the identity (from {path})")
 
 
-def _flatten(values: object, profile: Profile) -> dict[str, JSONValue]:
-    """``flattenJson``: a non-object (only null reaches here) is kept under the key ``""``."""
+def _flatten(values: object, profile: Profile) -> tuple[dict[str, JSONValue], bool]:
+    """``flattenJson``: a non-object (only null reaches here) is kept under the key ``""``.
+
+    Also says whether the values print alike in Python and JavaScript
+    (``write_values_plain``); ``{"": null}`` does.
+    """
     if isinstance(values, Mapping):
-        return write_values(values, profile.values)
-    return {"": None}
+        return write_values_plain(values, profile.values)
+    return {"": None}, True
 
 
 def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
@@ -126,15 +133,15 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
         if traits is None:
             raise Rejected("rejects it: traits are required")
         identity = _identity(raw, profile.identify_identity_from)
-        properties = _flatten(traits, profile)
-        if removes_key:
+        properties, plain = _flatten(traits, profile)
+        if removes_key:  # removing a key leaves the others in JavaScript's order
             properties.pop(_IDEMPOTENCY_KEY, None)
-        return AddUserProperties(properties, identity=identity)
+        return written_user_properties(MappingProxyType(properties), identity=identity, plain=plain)
     event = track_event(raw)
     if not event:
         raise Rejected("rejects it: event is required")
     source = raw.get("properties", MISSING)
-    properties = {} if source is MISSING else _flatten(source, profile)
+    properties, plain = ({}, True) if source is MISSING else _flatten(source, profile)
     key: Identity | None = None
     if removes_key:
         properties.pop(_IDEMPOTENCY_KEY, None)
@@ -147,7 +154,14 @@ def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
         key = replay_key(raw)
     timestamp = _timestamp(raw, profile)
     identity = _identity(raw, profile.track_identity_from)
-    return Track(event, properties, identity=identity, timestamp=timestamp, idempotency_key=key)
+    return written_track(
+        event,
+        MappingProxyType(properties),
+        identity=identity,
+        timestamp=timestamp,
+        idempotency_key=key,
+        plain=plain,
+    )
 
 
 def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | int | float | None:

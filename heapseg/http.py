@@ -209,7 +209,9 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
                 "events": [_actions_event(call, identifier_first=False)],
                 "library": "server",
             }
-            requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body))
+            requests.append(
+                _post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body, plain_json(call))
+            )
         elif type(call) is AddUserProperties and call.identity is not None:
             properties: JSONValue = shallow_properties(call.properties)
             before_track = index + 1 < len(calls) and type(calls[index + 1]) is Track
@@ -217,7 +219,9 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
                 body = {"app_id": app_id, "identity": call.identity, "properties": properties}
             else:
                 body = {"identity": call.identity, "app_id": app_id, "properties": properties}
-            requests.append(_post(f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body))
+            requests.append(
+                _post(f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body, plain_json(call))
+            )
         elif type(call) is not Unsupported:
             raise _refuse("Heap Cloud (Actions)", call)
     return requests
@@ -234,7 +238,9 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
                 "library": "server",
                 "events": [_actions_event(call, identifier_first=True)],
             }
-            requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body))
+            requests.append(
+                _post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body, plain_json(call))
+            )
         elif type(call) is AddUserProperties and call.identity is not None:
             user: dict[str, JSONValue] = {
                 "user_identifier": {"identity": call.identity},
@@ -246,6 +252,7 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
                     f"{base}/api/integrations/add_user_properties",
                     _ACTIONS_HEADERS,
                     body,
+                    plain_json(call),
                 )
             )
         elif type(call) is not Unsupported:
@@ -274,14 +281,23 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(_post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body))
+            requests.append(
+                _post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body, plain_json(call))
+            )
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "identity": call.identity,
                 "properties": shallow_properties(call.properties),
                 "app_id": app_id,
             }
-            requests.append(_post(f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body))
+            requests.append(
+                _post(
+                    f"{base}/api/add_user_properties",
+                    _RUDDERSTACK_HEADERS,
+                    body,
+                    plain_json(call),
+                )
+            )
         elif type(call) is not Unsupported:
             raise _refuse("RudderStack's Heap destination", call)
     return requests

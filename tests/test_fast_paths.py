@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+from attrs import evolve
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from heapseg import PROFILES, AddUserProperties, InvalidEvent, Track, http, translate
+from heapseg import PROFILES, AddUserProperties, InvalidEvent, Profile, Track, http, translate
+from heapseg._calls import plain_json
 from heapseg._facade import lookup
 from heapseg._isodate import (
     MAX_TIME_VALUE,
@@ -38,6 +40,7 @@ from heapseg._jsjson import (
     plain_stringify_utf8,
 )
 from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
+from heapseg._strategies import message_strategy
 from heapseg._values import (
     _RECURSION_LIMIT,
     ValueRules,
@@ -249,8 +252,26 @@ def _plain_lookup(obj: object, path: str) -> object:
 
 
 lookup_keys = st.sampled_from(
-    ["email", "Email", "E-mail", "_email", "EMAIL", "e.mail", "emails", "K", "\u212amail", ""]
-    + ["library", "Lib_rary", "library.name", "LIBRARY.Name", "name", "NAME", "all", "a"]
+    [
+        "email",
+        "Email",
+        "E-mail",
+        "_email",
+        "EMAIL",
+        "e.mail",
+        "emails",
+        "K",
+        "\u212amail",
+        "",
+        "library",
+        "Lib_rary",
+        "library.name",
+        "LIBRARY.Name",
+        "name",
+        "NAME",
+        "all",
+        "a",
+    ]
 ) | st.text(max_size=7)
 
 
@@ -381,14 +402,314 @@ def test_values_called_plain_print_alike_in_python_and_javascript(
     assert text == _stringify_slow(body)
 
 
-@given(messages())
-def test_translated_classic_calls_render_as_the_general_serializer_writes(
-    message: dict[str, Any],
+EDGE_VALUES: dict[str, Any] = {
+    "small": 1e-05,
+    "negative_small": -3e-07,
+    "big": 2**60,
+    "big_float": 6.974956328044158e16,
+    "10": "ten",
+    "2": "two",
+    "02": "not an index",
+    "nested": {"7": 1e-05, "a": [1, {"b": 2**54}], "empty": {}},
+    "list": [[], {}, None, 0.5],
+    "whole": 1.0,
+    "idempotencyKey": 1e-05,
+}
+"""Values whose JSON text Python and JavaScript write differently, or in another key order."""
+
+EDGE_MESSAGES: list[dict[str, Any]] = [
+    {"type": "track", "event": "E", "userId": "u", "messageId": "m", "properties": EDGE_VALUES},
+    {
+        "type": "identify",
+        "userId": "u",
+        "anonymousId": "a",
+        "messageId": "m",
+        "traits": EDGE_VALUES,
+    },
+    {"type": "track", "event": "E", "userId": 2**60, "messageId": "m", "properties": {"a": 1}},
+    {"type": "track", "event": "E", "userId": 1e-05, "messageId": "m"},
+    {"type": "identify", "userId": 1e-05, "messageId": "m", "traits": {"a": "b"}},
+    {"type": "identify", "userId": 12, "messageId": "m", "traits": {"10": 1, "2": 2}},
+    {"type": "track", "event": "E", "userId": "u", "messageId": "m", "properties": None},
+    {"type": "identify", "userId": "u", "messageId": "m", "traits": None},
+    {
+        "type": "track",
+        "event": "E",
+        "userId": "u",
+        "messageId": "m",
+        "properties": {"idempotencyKey": 2**60, "a": "b"},
+        "timestamp": 1714564800000.5,
+    },
+    {
+        "type": "track",
+        "event": "E",
+        "userId": "u",
+        "messageId": "m",
+        "properties": {"idempotencyKey": 1e-05},
+        "timestamp": 1e-05,
+    },
+    {
+        "type": "track",
+        "event": "E",
+        "userId": "u",
+        "messageId": "m",
+        "properties": {"idempotencyKey": "k", "a": "b"},
+        "originalTimestamp": 2**60,
+    },
+    {
+        "type": "track",
+        "event": "E",
+        "anonymousId": "a",
+        "messageId": "m",
+        "context": {"traits": {"id": 3e-06, "10": "x", "2": "y"}},
+        "properties": {"segment_library": 1e-05, "name": 2**60},
+    },
+    {
+        "type": "page",
+        "name": "Home",
+        "userId": "u",
+        "anonymousId": "a",
+        "messageId": "m",
+        "context": {"traits": {"10": "x", "2": "y"}},
+        "properties": {"3": 1e-05, "1": [2**60]},
+    },
+    {"type": "track", "event": "E\ud800", "userId": "u\udfff", "properties": {"\ud83d": "x"}},
+]
+"""Messages whose calls carry those values in every field a renderer writes out."""
+
+
+ACTIONS_WITH_IDENTITY = evolve(PROFILES["actions-cloud"], track_identity_from=("$.userId",))
+"""Heap Cloud (Actions) with the identity mapped, so that a track can come with an
+``addUserProperties`` side call."""
+
+
+def _renders_as_the_general_serializer_writes(
+    message: dict[str, Any], profile: str | Profile
 ) -> None:
+    """Every request rendered from ``message``'s calls carries exactly ``JSON.stringify``'s
+    bytes, whether or not the calls were marked plain."""
     try:
-        calls = translate(message, "classic-cloud")
+        calls = translate(message, profile)
     except InvalidEvent:
         return
-    sendable = [call for call in calls if type(call) in (Track, AddUserProperties)]
-    for request in http.render(sendable, app_id="1", profile="classic-cloud"):
+    for request in http.render(calls, app_id="1", profile=profile):
         assert request.content == _stringify_slow(request.body).encode("utf-8")
+
+
+@pytest.mark.parametrize("profile", [*CLOUD_PROFILES, ACTIONS_WITH_IDENTITY])
+@pytest.mark.parametrize("message", EDGE_MESSAGES)
+def test_edge_values_render_as_the_general_serializer_writes(
+    message: dict[str, Any], profile: str | Profile
+) -> None:
+    _renders_as_the_general_serializer_writes(message, profile)
+
+
+@pytest.mark.parametrize("profile", CLOUD_PROFILES)
+@given(messages())
+def test_translated_calls_render_as_the_general_serializer_writes(
+    profile: str, message: dict[str, Any]
+) -> None:
+    _renders_as_the_general_serializer_writes(message, profile)
+
+
+@pytest.mark.parametrize("profile", CLOUD_PROFILES)
+@given(message_strategy(("track", "identify", "page"), 3, "any", "any"))
+def test_realistic_calls_render_as_the_general_serializer_writes(
+    profile: str, message: dict[str, Any]
+) -> None:
+    _renders_as_the_general_serializer_writes(message, profile)
+
+
+plain_keys = st.text(min_size=1, max_size=8).filter(lambda key: key[0] > "9")
+"""Keys JavaScript keeps in insertion order (none starts with a digit or is empty)."""
+plain_scalars = (
+    st.text(max_size=8)
+    | st.booleans()
+    | st.none()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(-(2.0**53), 2.0**53).filter(lambda x: x == 0 or abs(x) >= 1e-4)
+)
+plain_objects = st.recursive(
+    st.dictionaries(plain_keys, plain_scalars, min_size=1, max_size=4),
+    lambda children: st.dictionaries(plain_keys, plain_scalars | children, min_size=1, max_size=4),
+    max_leaves=12,
+)
+"""Traits and properties whose every value and key print alike in Python and JavaScript."""
+
+
+user_ids = st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,11}", fullmatch=True)
+
+
+@pytest.mark.parametrize("profile", CLOUD_PROFILES)
+@given(
+    st.sampled_from(["track", "identify"]),
+    user_ids,
+    plain_objects,
+    st.one_of(st.none(), st.text(min_size=1, max_size=8)),
+)
+@example("track", "u", {"a": 1, "b": {"c": 2.5, "d": None}}, "k")
+@example("identify", "u", {"plan": "pro", "tags": {"x": True}}, None)
+def test_calls_of_plain_values_are_marked_plain(
+    profile: str, kind: str, user_id: str, values: dict[str, Any], key: str | None
+) -> None:
+    values = dict(values)
+    if key is not None:
+        values["idempotencyKey"] = key
+    message: dict[str, Any] = {
+        "type": kind,
+        "userId": user_id,
+        "anonymousId": "anonymous-1",
+        "messageId": "message-1",
+        "event": "Order Completed",
+        "timestamp": "2024-05-01T12:00:00.000Z",
+        "properties" if kind == "track" else "traits": values,
+    }
+    calls = translate(message, profile)
+    assert calls
+    for call in calls:
+        assert type(call) in (Track, AddUserProperties)
+        assert plain_json(call)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "track", "event": "E", "userId": "u", "properties": None},
+        {"type": "track", "event": "E", "userId": "u"},
+        {"type": "identify", "userId": "u", "traits": {}},
+        # written in JavaScript's order ("2" before "10"), which json.dumps keeps
+        {"type": "identify", "userId": "u", "traits": {"10": "x", "2": "y", "a": {"10": 1}}},
+        {"type": "track", "event": "E", "userId": "u", "properties": {"idempotencyKey": "k"}},
+    ],
+)
+def test_rudderstack_calls_without_values_are_marked_plain(message: dict[str, Any]) -> None:
+    [call] = translate(message, "rudderstack-cloud")
+    assert type(call) in (Track, AddUserProperties)
+    assert plain_json(call)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "track", "event": "E", "userId": "u", "properties": {"a": 1e-05}},
+        {"type": "track", "event": "E", "userId": "u", "properties": {"a": 2**60}},
+        # "7" is an array index, so JavaScript writes it before "0[0]"
+        {"type": "track", "event": "E", "userId": "u", "properties": {"0": [None], "7": None}},
+        {"type": "track", "event": "E", "userId": "u", "properties": {"a": []}},
+        {"type": "track", "event": "E", "userId": 7, "properties": {"a": 1}},
+        {"type": "track", "event": "E", "userId": "u", "properties": {"idempotencyKey": 7}},
+        {"type": "track", "event": "E", "userId": "u", "timestamp": 1714564800000},
+        {"type": "identify", "userId": 7, "traits": {"a": 1}},
+        {"type": "identify", "userId": "u", "traits": {"a": {}}},
+    ],
+)
+def test_rudderstack_calls_with_values_that_print_differently_are_not_marked(
+    message: dict[str, Any],
+) -> None:
+    [call] = translate(message, "rudderstack-cloud")
+    assert type(call) in (Track, AddUserProperties)
+    assert not plain_json(call)
+
+
+@pytest.mark.parametrize(
+    ("profile", "message", "marked"),
+    [
+        # segment_library is written first, but JavaScript writes the index "0" before it
+        (
+            "actions-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "anonymousId": "a",
+                "messageId": "m",
+                "properties": {"0": "x"},
+            },
+            [False],
+        ),
+        # anonymous_id is written first, then the traits: "0" goes first in JavaScript
+        (
+            "actions-cloud",
+            {
+                "type": "identify",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "traits": {"0": "x", "a": "y"},
+            },
+            [False],
+        ),
+        (
+            "actions-cloud",
+            {"type": "identify", "userId": "u", "messageId": "m", "traits": {"0": "x", "a": "y"}},
+            [True],
+        ),
+        (
+            "heap-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "messageId": "m",
+                "properties": {"0": "x"},
+                "context": {"traits": {"0": "x", "a": "y"}},
+            },
+            [True, False],
+        ),
+        # the timestamp passes through as the number it is
+        (
+            "heap-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "messageId": "m",
+                "timestamp": 1714564800000,
+            },
+            [False],
+        ),
+        (
+            "heap-cloud",
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "context": {"traits": {"email": "a@b.co"}},
+                "timestamp": "2024-05-01T12:00:00Z",
+            },
+            [True, True],
+        ),
+        # the side call: anonymous_id, then the context traits, whose "0" goes first
+        (
+            ACTIONS_WITH_IDENTITY,
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "context": {"traits": {"0": "x", "a": "y"}},
+            },
+            [False, True],
+        ),
+        (
+            ACTIONS_WITH_IDENTITY,
+            {
+                "type": "track",
+                "event": "E",
+                "userId": "u",
+                "anonymousId": "a",
+                "messageId": "m",
+                "context": {"traits": {"b": "x", "a": "y"}},
+            },
+            [True, True],
+        ),
+    ],
+)
+def test_actions_calls_are_marked_plain_only_in_javascript_key_order(
+    profile: str | Profile, message: dict[str, Any], marked: list[bool]
+) -> None:
+    calls = translate(message, profile)
+    assert all(type(call) in (Track, AddUserProperties) for call in calls)
+    assert [plain_json(call) for call in calls] == marked
