@@ -346,32 +346,9 @@ JOB_CHUNK: Final = 256
 """NDJSON lines a worker translates at a time with ``--jobs``."""
 
 
-_STOP_SIGNALS: Final = frozenset({signal.SIGINT, signal.SIGTERM})
-_CAN_HOLD_SIGNALS: Final = hasattr(signal, "pthread_sigmask")
-
-
-def _start_worker() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them, and take SIGTERM as
-    usual (they start with both held, see ``_submit``)."""
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if _CAN_HOLD_SIGNALS:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-
-
-def _submit(pool: Executor, work: Callable[..., Any], *args: Any) -> Future[Any]:
-    """``pool.submit``, with SIGINT and SIGTERM held while it runs.
-
-    The pool starts its threads (and workers) in ``submit``, and they inherit this mask.
-    A signal sent to the process then goes to the main thread: one that lands on another
-    thread can wait unnoticed until the run ends, and Ctrl-C would not stop it.
-    """
-    if not _CAN_HOLD_SIGNALS:
-        return pool.submit(work, *args)
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        return pool.submit(work, *args)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 _Wire = tuple[
@@ -418,7 +395,7 @@ def _parallel_outcomes(
     def send(chunk: list[Line]) -> None:
         file = chunk[0].source.file
         lines = [(line.source.line, line.raw) for line in chunk]
-        waiting.append((file, _submit(pool, _line_outcomes, setup, file, lines)))
+        waiting.append((file, pool.submit(_line_outcomes, setup, file, lines)))
 
     def receive() -> Iterator[tuple[Source, _Outcome]]:
         file, future = waiting.popleft()
@@ -998,7 +975,7 @@ def _translate(args: argparse.Namespace) -> int:
         restore = _catch_stop_signals(job) if args.checkpoint else None
         pool: Executor | None = None
         if args.jobs > 1:
-            pool = ProcessPoolExecutor(args.jobs, initializer=_start_worker)
+            pool = ProcessPoolExecutor(args.jobs, initializer=_ignore_interrupts)
             stack.callback(pool.shutdown, cancel_futures=True)
         read_error: str | None = None
         finished = True
