@@ -217,6 +217,9 @@ def _write_recursively(
             out[name] = value  # type: ignore[assignment]
         elif kind is int or kind is float:
             number: int | float = value  # type: ignore[assignment]
+            if rules.scalars == "string":  # JavaScript's text of the number: prints alike
+                out[name] = js_number_to_string(js_number(number))
+                continue
             if isinstance(number, float):
                 if number.is_integer():  # NaN and infinities are not
                     number = js_number(number)
@@ -227,7 +230,7 @@ def _write_recursively(
             elif not -_SAFE <= number <= _SAFE:
                 number = js_number(number)
                 odd.append(name)
-            out[name] = js_number_to_string(number) if rules.scalars == "string" else number
+            out[name] = number
         elif kind is bool and rules.scalars == "keep":
             out[name] = value  # type: ignore[assignment]
         elif kind is dict and value and rules.objects == "flatten":

@@ -101,6 +101,9 @@ PLAINNESS = [
     (CLASSIC, {"empty": {}}, False),  # a container: it could change after writing
     (ValueRules(objects="keep"), {"o": {"t": 1}}, False),
     (ValueRules(arrays="keep"), {"a": [1]}, False),
+    # numbers written as JavaScript's text are strings, which print alike
+    (ValueRules(scalars="string"), {"tiny": 1e-5, "big": 2**60, "n": {"f": 17.0}}, True),
+    (ValueRules(scalars="string", nulls="string"), {"x": None, "y": 0.5}, True),
 ]
 
 
