@@ -105,10 +105,12 @@ def _identity(value: object) -> Identity:
     return copied
 
 
-def _cloud_identity(data: Mapping[str, object], profile: Profile) -> Identity:
-    """The userId; without one (``require_user_id`` turned off), the anonymousId."""
-    user_id = data.get("userId")
-    return _identity(_dated(user_id if user_id is not None else data.get("anonymousId"), profile))
+def _cloud_identity(user_id: object, data: Mapping[str, object], profile: Profile) -> Identity:
+    """The userId (``user_id``, already read); without one (``require_user_id`` turned
+    off), the anonymousId."""
+    if user_id is not None:
+        return _identity(user_id)
+    return _identity(_dated(data.get("anonymousId"), profile))
 
 
 def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
@@ -129,25 +131,27 @@ def _timestamp(raw: Mapping[str, JSONValue], profile: Profile) -> str | None:
     return date.iso() if profile.timestamp == "facade" else None
 
 
-def _library(data: Mapping[str, object], profile: Profile) -> JSONValue:
+def _library(options: object, profile: Profile) -> JSONValue:
+    """The ``segment_library`` value: the library named in the message's options
+    (``options_of``), or the profile's constant."""
     library = profile.segment_library
     assert library is not None
     if library.from_context:
-        name = lookup(options_of(data), "library.name")
+        name = lookup(options, "library.name")
         if js_truthy(name):
             return copy_value(_dated(name, profile))
     return library.value
 
 
 def _finish(
-    values: Mapping[str, object], data: Mapping[str, object], profile: Profile, at: str
+    values: Mapping[str, object], options: object, profile: Profile, at: str
 ) -> tuple[MappingProxyType[str, JSONValue], bool]:
     """The written values, read-only (written here and never shared: no copy), and
     whether they print alike in Python and JavaScript (``write_values_plain``)."""
     written, plain = write_values_plain(values, profile.values, iso_dates=profile.iso_dates, at=at)
     library = profile.segment_library
     if library is not None and not (library.user_value_wins and "segment_library" in written):
-        value = _library(data, profile)
+        value = _library(options, profile)
         written["segment_library"] = value
         plain = plain and type(value) is str
     return MappingProxyType(written), plain
@@ -166,9 +170,9 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
         if email is not None:
             traits[alias] = email
             traits.pop("email", None)
-    properties, plain = _finish(traits, data, profile, "$.traits")
+    properties, plain = _finish(traits, options_of(data), profile, "$.traits")
     if profile.mode == "cloud":
-        identity = _cloud_identity(data, profile)
+        identity = _cloud_identity(user_id, data, profile)
         return [written_user_properties(properties, identity=identity, plain=plain)]
     calls: list[Call] = []
     if js_truthy(user_id):
@@ -185,9 +189,10 @@ def _track(
     timestamp: str | None,
 ) -> Call:
     user_id = _dated(data.get("userId"), profile)
+    options = options_of(data)
     alias = profile.track_email_alias
     if alias is not None:
-        context_traits = lookup(options_of(data), "traits")
+        context_traits = lookup(options, "traits")
         email = lookup(context_traits, "email")
         if not js_truthy(email):
             email = lookup(properties, "email")
@@ -197,7 +202,7 @@ def _track(
             properties = dict(properties)
             properties[alias] = email
             properties.pop("email", None)
-    written, plain = _finish(properties, data, profile, "$.properties")
+    written, plain = _finish(properties, options, profile, "$.properties")
     name = copy_value(event)
     assert isinstance(name, str)
     if profile.mode == "device":
@@ -210,7 +215,7 @@ def _track(
     return written_track(
         name,
         written,
-        identity=_cloud_identity(data, profile),
+        identity=_cloud_identity(user_id, data, profile),
         timestamp=timestamp,
         idempotency_key=key,
         plain=plain,

@@ -93,7 +93,7 @@ def destination_enabled(message: Mapping[str, object], name: str) -> bool:
     """
     options = options_of(message)
     integrations = message.get("integrations")
-    if not js_truthy(integrations):
+    if type(integrations) is not dict and not js_truthy(integrations):  # objects are truthy
         providers = lookup(options, "providers")
         integrations = providers if js_truthy(providers) else options
     enabled = lookup(options, "all")
@@ -109,7 +109,7 @@ def destination_enabled(message: Mapping[str, object], name: str) -> bool:
         if name in integrations:
             setting = integrations[name]
             result = setting if isinstance(setting, bool) else True
-    return js_truthy(result)
+    return result if type(result) is bool else js_truthy(result)
 
 
 def is_email(value: object) -> bool:

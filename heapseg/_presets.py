@@ -174,8 +174,6 @@ DEFAULT_PROFILE: Final = "classic-cloud"
 
 def resolve_profile(profile: str | Profile) -> Profile:
     """Return the ``Profile`` named by ``profile`` (or ``profile`` itself)."""
-    if isinstance(profile, Profile):
-        return profile
     if isinstance(profile, str):
         found = PROFILES.get(profile)
         if found is not None:
@@ -183,6 +181,8 @@ def resolve_profile(profile: str | Profile) -> Profile:
         raise ConfigurationError(
             f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}"
         )
+    if isinstance(profile, Profile):
+        return profile
     raise ConfigurationError(
         f"profile must be a profile name or a heapseg.Profile, not {type(profile).__name__}"
     )

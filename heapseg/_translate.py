@@ -79,7 +79,7 @@ def translate(event: Mapping[str, Any], profile: str | Profile = DEFAULT_PROFILE
     if not calls:
         # Nothing is dropped silently: a message that makes no call says so.
         return [Unsupported(message.type, f"profile {chosen.name!r} makes no Heap call for it")]
-    return apply_limits(calls, chosen, message.type)
+    return calls if chosen.limits == "off" else apply_limits(calls, chosen, message.type)
 
 
 def _enabled_by_any_name(message: Mapping[str, Any], names: tuple[str, ...]) -> bool:

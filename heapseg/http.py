@@ -359,7 +359,7 @@ def render(
         raise ConfigurationError("app_id is required: the Heap environment id, a non-empty string")
     if not isinstance(region, str):
         raise ConfigurationError(f"region must be a string such as 'US' or 'EU', not {region!r}")
-    call_list = list(calls)
+    call_list = calls if type(calls) is list else list(calls)  # read, never changed
     if not _DESCRIPTORS.issuperset(map(type, call_list)):
         for index, call in enumerate(call_list):
             if type(call) not in _DESCRIPTORS:
