@@ -44,7 +44,6 @@ from ._actions_kit import (
     event_properties,
     event_time,
     idempotency_key,
-    in_js_order,
     is_defined,
     map_fields,
     missing_field,
@@ -53,6 +52,7 @@ from ._actions_kit import (
     user_properties,
 )
 from ._calls import Call, JSONValue, written_track, written_user_properties
+from ._jsjson import in_js_order
 from ._messages import Message
 from ._profile import Profile
 

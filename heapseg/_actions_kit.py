@@ -33,7 +33,7 @@ from attrs import frozen
 from ._calls import Call, JSONValue, Unsupported, shorten
 from ._errors import InvalidEvent, Rejected
 from ._isodate import dayjs_utc, facade_timestamp, time_clip
-from ._jsjson import js_number, js_number_to_string, js_ordered_keys, js_truthy
+from ._jsjson import in_js_order, js_number, js_number_to_string, js_truthy
 from ._messages import describe
 from ._normalize import find_non_json
 from ._paths import MISSING, first_present
@@ -49,7 +49,6 @@ __all__ = [
     "event_time",
     "has_value",
     "idempotency_key",
-    "in_js_order",
     "is_defined",
     "js_trim",
     "map_fields",
@@ -235,12 +234,6 @@ def event_name(kind: str, event: object, profile: Profile) -> str | None:
     return event if isinstance(event, str) and event else "track"
 
 
-def in_js_order(values: dict[str, JSONValue]) -> bool:
-    """Whether ``json.dumps`` writes the keys of ``values`` in JavaScript's order: a key
-    put first by hand may belong after an array index (``"0"``) in JavaScript."""
-    return js_ordered_keys(values) == list(values)
-
-
 def event_properties(
     properties: object, raw: Mapping[str, object], profile: Profile
 ) -> tuple[dict[str, JSONValue], bool]:
@@ -253,6 +246,7 @@ def event_properties(
     out = with_library(written, raw, profile)
     if out is written:
         return out, plain
+    # segment_library goes first, where JavaScript would put it after any array index
     return out, plain and type(out["segment_library"]) is str and in_js_order(out)
 
 

@@ -18,6 +18,7 @@ from ._errors import InvalidEvent
 from ._isodate import JsDate
 
 __all__ = [
+    "in_js_order",
     "is_array_index",
     "js_number",
     "js_number_to_string",
@@ -170,6 +171,11 @@ def js_ordered_keys(mapping: Mapping[str, object]) -> list[str]:
         return keys
     index_set = set(indices)
     return indices + [key for key in keys if key not in index_set]
+
+
+def in_js_order(mapping: Mapping[str, object]) -> bool:
+    """Whether iterating ``mapping`` (as ``json.dumps`` does) gives JS own-key order."""
+    return js_ordered_keys(mapping) == list(mapping)
 
 
 def js_truthy(value: object) -> bool:

@@ -19,7 +19,7 @@ from attrs import frozen
 from ._calls import JSONValue
 from ._errors import InvalidEvent
 from ._isodate import JsDate, convert_iso_strings, strict_iso_text
-from ._jsjson import js_number, js_number_to_string, js_ordered_keys, js_stringify
+from ._jsjson import in_js_order, js_number, js_number_to_string, js_ordered_keys, js_stringify
 
 __all__ = ["ValueRules", "as_identity", "copy_value", "write_values", "write_values_plain"]
 
@@ -182,7 +182,7 @@ def write_values_plain(
         return _write_iteratively(values, rules, iso_dates, at), False
     if odd:
         return out, False
-    return out, plain_keys or js_ordered_keys(out) == list(out)
+    return out, plain_keys or in_js_order(out)
 
 
 _RECURSION_LIMIT: Final = 48
