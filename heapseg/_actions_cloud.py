@@ -51,7 +51,7 @@ from ._actions_kit import (
     unsupported,
     user_properties,
 )
-from ._calls import Call, JSONValue, written_track, written_user_properties
+from ._calls import AddUserProperties, Call, JSONValue, written_track, written_user_properties
 from ._jsjson import in_js_order
 from ._messages import Message
 from ._profile import Profile
@@ -145,18 +145,9 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
     traits = payload.get("traits")
     if is_defined(identity) and (is_defined(anonymous_id) or is_defined(traits)):
         assert isinstance(identity, str)
-        written: dict[str, JSONValue] = {}
-        if is_defined(anonymous_id):
-            assert isinstance(anonymous_id, str)
-            written["anonymous_id"] = anonymous_id
-        traits_written, traits_plain = user_properties(traits, profile)
-        written.update(traits_written)
-        side_call = written_user_properties(
-            MappingProxyType(written),
-            identity=identity,
-            plain=traits_plain and (not traits_written or in_js_order(written)),
-        )
-        return [side_call, track]
+        side_anonymous_id = anonymous_id if is_defined(anonymous_id) else None
+        assert side_anonymous_id is None or isinstance(side_anonymous_id, str)
+        return [_add_user_properties(identity, side_anonymous_id, traits, profile), track]
     return [track]
 
 
@@ -174,12 +165,24 @@ def _identify_user(message: Message, profile: Profile) -> list[Call]:
     if not truthy(user_id) or not is_defined(user_id):
         raise Rejected("Missing identity, cannot add user properties without identity")
     assert isinstance(user_id, str)
-    properties: dict[str, JSONValue] = {}
     anonymous_id = payload.get("anonymous_id")
-    if truthy(anonymous_id):
-        assert isinstance(anonymous_id, str)
+    if not truthy(anonymous_id):
+        anonymous_id = None
+    assert anonymous_id is None or isinstance(anonymous_id, str)
+    return [_add_user_properties(user_id, anonymous_id, payload.get("traits"), profile)]
+
+
+def _add_user_properties(
+    identity: str, anonymous_id: str | None, traits: object, profile: Profile
+) -> AddUserProperties:
+    """``addUserProperties`` for ``identity``: ``anonymous_id`` (when given), then the mapped
+    traits, which may write over it. Plain (see ``plain_json``) only if putting
+    ``anonymous_id`` first kept JavaScript's key order."""
+    properties: dict[str, JSONValue] = {}
+    if anonymous_id is not None:
         properties["anonymous_id"] = anonymous_id
-    traits_written, traits_plain = user_properties(payload.get("traits"), profile)
-    properties.update(traits_written)
-    plain = traits_plain and (not traits_written or in_js_order(properties))
-    return [written_user_properties(MappingProxyType(properties), identity=user_id, plain=plain)]
+    written, plain = user_properties(traits, profile)
+    properties.update(written)
+    return written_user_properties(
+        MappingProxyType(properties), identity=identity, plain=plain and in_js_order(properties)
+    )
