@@ -248,7 +248,8 @@ def _cut_properties(
     Reserved names are dropped. A name cut to one that another property already has is
     dropped too, so a cut never overwrites a value; names that fit keep their place.
     """
-    if not _needs_cutting(properties, key_bound, value_bound, reserved):
+    broken = _properties_broken(properties, key_bound, value_bound, reserved, reserved_rule, what)
+    if broken is None:
         return None
     kept_names = {key for key in properties if key not in reserved and _fits(key, key_bound.most)}
     out: dict[str, JSONValue] = {}
@@ -279,20 +280,6 @@ def _cut_properties(
             value = short
         out[name] = value
     return out
-
-
-def _needs_cutting(
-    properties: Mapping[str, JSONValue],
-    key_bound: _Bound,
-    value_bound: _Bound,
-    reserved: frozenset[str],
-) -> bool:
-    for key, value in properties.items():
-        if key in reserved or not _fits(key, key_bound.most):
-            return True
-        if isinstance(value, str) and not _fits(value, value_bound.most):
-            return True
-    return False
 
 
 def _truncate(call: Call, rules: _Rules) -> Call | str:
