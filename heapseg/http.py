@@ -87,9 +87,7 @@ _set_body: Final = Request.__dict__["body"].__set__
 _set_content: Final = Request.__dict__["content"].__set__
 
 
-def _post(
-    url: str, headers: Mapping[str, str], body: dict[str, Any], plain: bool = False
-) -> Request:
+def _post(url: str, headers: Mapping[str, str], body: dict[str, Any], plain: bool) -> Request:
     """``Request("POST", url, headers, body)`` for the renderers, whose ``headers`` are
     already read-only constants: the slots are filled directly, skipping the converter.
     ``plain`` says the body's values came from ``translate`` printing alike in Python and
