@@ -17,11 +17,10 @@ import time
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from importlib import resources
 from types import FrameType
-from typing import IO, Any, Final, NamedTuple, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
 import attrs
 
@@ -64,6 +63,9 @@ from ._presets import DEFAULT_PROFILE, PROFILES
 from ._profile import Profile
 from ._translate import translate
 from .http import Request, render
+
+if TYPE_CHECKING:  # the worker pool's machinery is imported only when --jobs asks for it
+    from concurrent.futures import Executor, Future
 
 __all__ = ["main"]
 
@@ -975,6 +977,8 @@ def _translate(args: argparse.Namespace) -> int:
         restore = _catch_stop_signals(job) if args.checkpoint else None
         pool: Executor | None = None
         if args.jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
             pool = ProcessPoolExecutor(args.jobs, initializer=_ignore_interrupts)
             stack.callback(pool.shutdown, cancel_futures=True)
         read_error: str | None = None

@@ -793,6 +793,28 @@ def test_jobs_refuse_what_they_cannot_do_exactly(
     assert not (tmp_path / "ck.json").exists()
 
 
+@pytest.mark.parametrize(("jobs", "pool_loaded"), [("1", False), ("2", True)])
+def test_worker_pool_machinery_is_imported_only_for_jobs(jobs: str, pool_loaded: bool) -> None:
+    """Every start pays for what it imports; one process needs no pool."""
+    code = (
+        "import sys\n"
+        "from heapseg._cli import main\n"
+        f"status = main(['translate', '--sample', '--jobs', '{jobs}', '--progress', 'never'])\n"
+        "print('concurrent.futures.process' in sys.modules, 'multiprocessing' in sys.modules)\n"
+        "sys.exit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"{pool_loaded} {pool_loaded}".encode()
+
+
 def test_jobs_stop_quietly_when_the_reader_goes_away() -> None:
     done = subprocess.run(
         f"{sys.executable} -m heapseg translate --jobs 2 | head -n 3",
