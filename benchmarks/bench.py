@@ -23,6 +23,7 @@ import contextlib
 import gc
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -142,18 +143,20 @@ for line in sys.stdin.buffer:
 """The JSON round trip as a process of its own, reading and writing as the command line does."""
 
 
-def _process_seconds(command: list[str], source: Path, repeats: int) -> float:
-    """Best wall time of ``command`` reading ``source`` on stdin, output thrown away."""
+def _process_seconds(command: list[str], source: Path, repeats: int, env: dict[str, str]) -> float:
+    """Best wall time of ``command`` reading ``source`` on stdin, output thrown away,
+    after one untimed run that leaves the compiled bytecode in place."""
     best = float("inf")
     root = Path(__file__).resolve().parent.parent
-    for _ in range(repeats):
+    for repeat in range(repeats + 1):
         with source.open("rb") as stdin:
             start = time.perf_counter()
             subprocess.run(
                 command, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                cwd=root, check=False,
+                cwd=root, env=env, check=False,
             )  # fmt: skip
-            best = min(best, time.perf_counter() - start)
+            if repeat:
+                best = min(best, time.perf_counter() - start)
     return best
 
 
@@ -163,12 +166,20 @@ def _processes(lines: list[str], profile: str, repeats: int, jobs: int) -> dict[
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "events.ndjson"
         source.write_text("\n".join(lines * 10) + "\n", "utf-8")
+        # Start as an installed package does, from bytecode compiled once (pip compiles it
+        # at install), kept in the temporary folder rather than beside the sources.
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "bytecode")
         translate = [sys.executable, "-m", "heapseg", "translate", "--profile", profile]
         translate += ["--progress", "never"]
+        commands = {
+            "json": [sys.executable, "-c", ROUND_TRIP_SCRIPT],
+            "jobs 1": [*translate, "--jobs", "1"],
+            f"jobs {jobs}": [*translate, "--jobs", str(jobs)],
+        }
         return {
-            "json": _process_seconds([sys.executable, "-c", ROUND_TRIP_SCRIPT], source, repeats),
-            "jobs 1": _process_seconds([*translate, "--jobs", "1"], source, repeats),
-            f"jobs {jobs}": _process_seconds([*translate, "--jobs", str(jobs)], source, repeats),
+            name: _process_seconds(command, source, repeats, env)
+            for name, command in commands.items()
         }
 
 
