@@ -4,11 +4,14 @@ Run on demand from the repository root::
 
     python benchmarks/cli_memory.py                 # 20,000 vs 1,000,000 messages
     python benchmarks/cli_memory.py --large 5000000  # about 1.3 GB of NDJSON
+    python benchmarks/cli_memory.py --jobs 2         # with two worker processes
 
 For each input form (NDJSON, a JSON array, gzip NDJSON) it writes a small and a large
 generated input, runs the command line on each in a child process with output sent to
 /dev/null, and reports each child's peak resident memory and the large/small ratio. A
 streaming reader gives a ratio close to 1; one that holds the input grows with it.
+With ``--jobs N`` the command line runs ``N`` worker processes, and the figures are the
+main process's peak and, after ``+``, the largest worker's.
 This is a measurement, not a test: it prints numbers and exits 0.
 """
 
@@ -69,17 +72,40 @@ def write_input(path: Path, form: str, count: int) -> None:
                 out.write(text + "\n")
 
 
-def peak_rss_kib(path: Path) -> int:
-    """Run the command line on ``path`` and return the child's peak resident set size."""
+WORKERS_PEAK = """
+import resource, sys
+from heapseg._cli import main
+status = main(sys.argv[2:])
+with open(sys.argv[1], "w") as report:
+    report.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(status)
+"""
+"""``heapseg translate`` that then writes the largest worker's peak (KiB) to a file."""
+
+
+def peak_rss_kib(path: Path, jobs: int) -> tuple[int, int]:
+    """Run the command line on ``path`` and return the peak resident set size of its main
+    process and of its largest worker process (0 without workers), in KiB (Linux)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "heapseg", "translate", "--progress", "never", str(path)]
+    arguments = ["translate", "--progress", "never", "--jobs", str(jobs), str(path)]
+    report = path.with_name("workers-peak.txt")
+    if jobs > 1:
+        command = [sys.executable, "-c", WORKERS_PEAK, str(report), *arguments]
+    else:
+        command = [sys.executable, "-m", "heapseg", *arguments]
     with open(os.devnull, "wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=sink, cwd=ROOT, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode not in (0, 1):
         raise SystemExit(f"heapseg exited with status {process.returncode} on {path}")
-    return usage.ru_maxrss  # KiB on Linux
+    workers = int(report.read_text()) if jobs > 1 else 0
+    return usage.ru_maxrss, workers
+
+
+def mib(kib: tuple[int, int]) -> str:
+    main, workers = kib
+    return f"{main / 1024:.1f}" + (f" + {workers / 1024:.1f}" if workers else "")
 
 
 def main() -> int:
@@ -92,18 +118,21 @@ def main() -> int:
         default=["ndjson", "array", "gzip"],
         choices=["ndjson", "array", "gzip"],
     )
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1: none)")
     args = parser.parse_args()
-    print(f"{'form':<8}{'small MiB':>12}{'large MiB':>12}{'input MiB':>12}{'ratio':>8}")
+    width = 20 if args.jobs > 1 else 12
+    print(f"{'form':<8}{'small MiB':>{width}}{'large MiB':>{width}}{'input MiB':>12}{'ratio':>8}")
     with tempfile.TemporaryDirectory() as folder:
         for form in args.forms:
             small, large = Path(folder, f"small.{form}"), Path(folder, f"large.{form}")
             write_input(small, form, args.small)
             write_input(large, form, args.large)
-            small_kib, large_kib = peak_rss_kib(small), peak_rss_kib(large)
+            small_kib, large_kib = peak_rss_kib(small, args.jobs), peak_rss_kib(large, args.jobs)
             size = large.stat().st_size / 2**20
+            ratio = sum(large_kib) / sum(small_kib)
             print(
-                f"{form:<8}{small_kib / 1024:>12.1f}{large_kib / 1024:>12.1f}{size:>12.1f}"
-                f"{large_kib / small_kib:>8.2f}"
+                f"{form:<8}{mib(small_kib):>{width}}{mib(large_kib):>{width}}{size:>12.1f}"
+                f"{ratio:>8.2f}"
             )
             large.unlink()
     return 0
