@@ -48,7 +48,11 @@ TARGETS = {
 }
 
 
-def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
+CliRunner = Callable[[list[str], str], bytes]
+"""Runs the command line over NDJSON lines with a profile; returns what it wrote."""
+
+
+def _cli_runner() -> tuple[str, CliRunner]:
     """The command line as users run it: ``heapseg translate`` in this process, NDJSON
     on stdin and stdout; the ``python -m heapseg`` loop where there is no such command."""
     try:
@@ -56,10 +60,11 @@ def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
     except ImportError:
         return "python -m heapseg loop (json.loads, translate, to_dict, json.dumps)", _cli_loop
 
-    def run_cli(lines: list[str], profile: str) -> None:
+    def run_cli(lines: list[str], profile: str) -> bytes:
         data = ("\n".join(lines) + "\n").encode("utf-8")
         stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
-        stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        written = io.BytesIO()
+        stdout = io.TextIOWrapper(written, encoding="utf-8")
         saved = sys.stdin
         sys.stdin = stdin
         try:
@@ -67,6 +72,8 @@ def _cli_runner() -> tuple[str, Callable[[list[str], str], None]]:
                 main(["translate", "--profile", profile, "--progress", "never"])
         finally:
             sys.stdin = saved
+        stdout.flush()
+        return written.getvalue()
 
     return "heapseg translate, in-process, NDJSON through stdin and stdout", run_cli
 
@@ -85,26 +92,28 @@ def _without_translate(cli_run: Run, lines: list[str], profile: str) -> Run:
     def look_up(event: dict[str, Any], profile: str) -> list[heapseg.Call]:
         return made[event["messageId"]]
 
-    def run(index: int) -> None:
+    def run(index: int) -> object:
         names = vars(cli)
         translate = names["translate"]
         names["translate"] = look_up
         try:
-            cli_run(index)
+            return cli_run(index)
         finally:
             names["translate"] = translate
 
     return run
 
 
-def _cli_loop(lines: list[str], profile: str) -> None:
-    write = io.StringIO().write
+def _cli_loop(lines: list[str], profile: str) -> bytes:
+    out = io.StringIO()
+    write = out.write
     for number, line in enumerate(lines, start=1):
         message = json.loads(line)
         for call in heapseg.translate(message, profile):
             record = {"line": number, "messageId": message.get("messageId")}
             record.update(heapseg.to_dict(call))
             write(json.dumps(record, ensure_ascii=False) + "\n")
+    return out.getvalue().encode("utf-8")
 
 
 CHUNK = 100
@@ -209,9 +218,7 @@ def _processes(lines: list[str], profile: str, repeats: int, jobs: int) -> dict[
         }
 
 
-def _cli_run(
-    run_cli: Callable[[list[str], str], None], cli_chunks: list[list[str]], profile: str
-) -> Run:
+def _cli_run(run_cli: CliRunner, cli_chunks: list[list[str]], profile: str) -> Run:
     return lambda index: run_cli(cli_chunks[index], profile)
 
 
@@ -219,7 +226,7 @@ def _cli_budget(
     lines: list[str],
     message_chunks: list[list[dict[str, Any]]],
     cli_chunks: list[list[str]],
-    run_cli: Callable[[list[str], str], None],
+    run_cli: CliRunner,
     repeats: int,
 ) -> None:
     """Where classic-cloud's command-line time goes, and how much of it the CLI target
