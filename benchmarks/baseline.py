@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,8 +35,17 @@ _REASONS = {
 }
 
 
+if sys.version_info >= (3, 11):
+    _parse_iso = datetime.fromisoformat
+else:
+
+    def _parse_iso(text: str) -> datetime:
+        """Python 3.10's ``fromisoformat`` does not read a trailing ``Z``."""
+        return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+
+
 def _iso_ms(text: str) -> str:
-    moment = datetime.fromisoformat(text)
+    moment = _parse_iso(text)
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
