@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import heapseg
@@ -22,6 +22,7 @@ from heapseg._cli_input import merge_batch_item
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "heapseg" / "data" / "sample.ndjson"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def run(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
@@ -418,9 +419,13 @@ _line = st.one_of(_message, _message, _garbage, _not_object, _blank)
 def test_every_input_line_is_accounted_for_exactly_once(
     tmp_path: Path, lines: list[bytes], profile: str
 ) -> None:
+    data = b"\n".join(lines) + b"\n"
+    # Input opening with gzip's magic bytes is read as gzip, whatever --format says
+    # (test_truncated_gzip_stops_with_one_line_and_exit_2 covers what follows).
+    assume(not data.startswith(GZIP_MAGIC))
     path = tmp_path / "input.ndjson"
     errors = tmp_path / "errors.ndjson"
-    path.write_bytes(b"\n".join(lines) + b"\n")
+    path.write_bytes(data)
     status, stats = stats_of(
         tmp_path, "--format", "ndjson", "--profile", profile, "--errors", str(errors), str(path)
     )
