@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Mapping
+from http import HTTPStatus
 
 import attrs
 import pytest
@@ -33,7 +34,11 @@ CLASSIFY_TABLE = [
     (401, None, b"Unauthorized", "reject", "Heap answered 401 Unauthorized: Unauthorized."),
     (404, None, b"Not found", "reject", "Heap answered 404 Not Found: Not found."),
     (408, None, b"", "reject", "Heap answered 408 Request Timeout with an empty body."),
-    (413, None, b"too big", "reject", "Heap answered 413 Request Entity Too Large: too big."),
+    # RFC 9110's names, on every Python version (3.13 renamed these four in http.HTTPStatus).
+    (413, None, b"too big", "reject", "Heap answered 413 Content Too Large: too big."),
+    (414, None, b"", "reject", "Heap answered 414 URI Too Long with an empty body."),
+    (416, None, b"", "reject", "Heap answered 416 Range Not Satisfiable with an empty body."),
+    (422, None, b"bad", "reject", "Heap answered 422 Unprocessable Content: bad."),
     (
         429,
         None,
@@ -85,6 +90,16 @@ def test_classify_table(
 ) -> None:
     outcome = classify(status, headers, body)
     assert outcome == Outcome(kind, reason, None, status)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("status", [int(status) for status in HTTPStatus])
+def test_every_status_python_registers_is_named_in_the_reason(status: int) -> None:
+    reason = classify(status, None, b"").reason
+    assert reason.startswith(f"Heap answered {status} ")
+    phrase = reason.removeprefix(f"Heap answered {status} ").removesuffix(" with an empty body.")
+    renamed = {413: "Content Too Large", 414: "URI Too Long", 416: "Range Not Satisfiable"}
+    renamed[422] = "Unprocessable Content"
+    assert phrase == renamed.get(status, HTTPStatus(status).phrase)
 
 
 def test_body_is_decoded_with_replacement_and_whitespace_collapsed() -> None:
