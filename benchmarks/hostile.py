@@ -1,4 +1,4 @@
-"""How translate's time scales on hostile input: huge strings and wide objects.
+"""How translate's time scales on hostile input: huge strings, wide and deep objects.
 
 For every profile (and each with ``limits="truncate"``), each input shape is timed at a
 base size and at ten times that size, best of three with the garbage collector paused.
@@ -7,6 +7,7 @@ that for large objects); quadratic time would show as about 100. The ratios are 
 not asserted (timings depend on the machine)::
 
     python benchmarks/hostile.py            # 1 MB vs 10 MB strings, 10,000 vs 100,000 keys
+                                            # or levels
     python benchmarks/hostile.py --quick    # a tenth of those sizes
 """
 
@@ -70,6 +71,20 @@ def _wide_array(size: int) -> dict[str, Any]:
     return {**_IDS, "type": "track", "userId": "u1", "event": "E", "properties": {"a": items}}
 
 
+def _deep_properties(size: int) -> dict[str, Any]:
+    nested: dict[str, Any] = {"leaf": 1}
+    for _ in range(size // 100):
+        nested = {"k": nested}
+    return {**_IDS, "type": "track", "userId": "u1", "event": "E", "properties": {"d": nested}}
+
+
+def _deep_traits(size: int) -> dict[str, Any]:
+    nested: Any = {"leaf": "2024-05-01T12:00:00Z"}
+    for level in range(size // 100):
+        nested = [nested] if level % 2 else {"k": nested}
+    return {**_IDS, "type": "identify", "userId": "u1", "traits": {"d": nested}}
+
+
 SHAPES: dict[str, Shape] = {
     "string property": _string_property,
     "string event name": _string_event,
@@ -78,6 +93,8 @@ SHAPES: dict[str, Shape] = {
     "wide properties": _wide_properties,
     "wide traits": _wide_traits,
     "wide array": _wide_array,
+    "deep properties": _deep_properties,
+    "deep traits": _deep_traits,
 }
 
 
@@ -99,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
     args = parser.parse_args()
-    base = 100_000 if args.quick else 1_000_000  # characters; objects get base // 100 keys
+    base = 100_000 if args.quick else 1_000_000  # characters; base // 100 keys or levels
     profiles = [
         variant
         for preset in heapseg.PROFILES.values()

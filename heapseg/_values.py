@@ -347,7 +347,7 @@ def _write_iteratively(
     while stack:
         items = stack[-1]
         nested = len(stack) > 1
-        prefix = "".join(path)
+        prefix: str | None = None  # joined when a leaf needs it: a chain of objects joins once
         for key, value in items:
             if value and _opens(value, rules):
                 if id(value) in open_ids:
@@ -365,6 +365,8 @@ def _write_iteratively(
                     key_format = "{}" if rules.arrays == "index" else "[{}]"
                     stack.append(_indexed(value, key_format))
                 break
+            if prefix is None:
+                prefix = "".join(path)
             _write_leaf(out, prefix + key, value, nested, rules, iso_dates)
         else:
             stack.pop()
