@@ -344,10 +344,13 @@ def _write_iteratively(
     keys: list[str] = []
     opened: list[int] = [id(values)]
     open_ids = set(opened)
+    # A leaf is written to ``leaf`` first, and its key prefix joined only when it writes
+    # something: a deep chain then costs time in proportion to what is written.
+    leaf: dict[str, JSONValue] = {}
     while stack:
         items = stack[-1]
         nested = len(stack) > 1
-        prefix: str | None = None  # joined when a leaf needs it: a chain of objects joins once
+        prefix: str | None = None
         for key, value in items:
             if value and _opens(value, rules):
                 if id(value) in open_ids:
@@ -365,9 +368,11 @@ def _write_iteratively(
                     key_format = "{}" if rules.arrays == "index" else "[{}]"
                     stack.append(_indexed(value, key_format))
                 break
-            if prefix is None:
-                prefix = "".join(path)
-            _write_leaf(out, prefix + key, value, nested, rules, iso_dates)
+            _write_leaf(leaf, key, value, nested, rules, iso_dates)
+            if leaf:
+                if prefix is None:
+                    prefix = "".join(path)
+                out[prefix + key] = leaf.pop(key)
         else:
             stack.pop()
             open_ids.discard(opened.pop())

@@ -83,6 +83,25 @@ def test_deep_nesting_does_not_exhaust_the_stack() -> None:
     assert key == "root." + "k." * 100_000 + "leaf"
 
 
+def test_deep_nesting_writes_what_the_rules_keep_at_every_level() -> None:
+    """Past the recursion limit (the iterative walk), a dropped leaf leaves no key and a
+    kept one gets its full dotted key, in walk order."""
+    deep: dict[str, object] = {"leaf": 1}
+    for _ in range(2_000):
+        deep = {"k": deep, "empty": {}, "gone": None}
+    dropping = ValueRules(nulls="drop", empty="drop")
+    assert write_values({"root": deep}, dropping) == {"root." + "k." * 2_000 + "leaf": 1}
+    keeping = ValueRules(nulls="keep", empty="keep")
+    written = write_values({"root": deep}, keeping)
+    assert len(written) == 1 + 2 * 2_000
+    assert written["root." + "k." * 1_999 + "gone"] is None
+    assert written["root." + "k." * 1_999 + "empty"] == {}
+    assert list(written)[:3] == [
+        "root." + "k." * 2_000 + "leaf",
+        *("root." + "k." * 1_999 + name for name in ("empty", "gone")),
+    ]
+
+
 def test_copy_value_normalises_numbers_and_keeps_shape() -> None:
     source = {"b": [1.0, {"2": -0.0, "a": 2**64}], "1": None}
     copied = copy_value(source)
