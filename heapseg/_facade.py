@@ -19,7 +19,6 @@ __all__ = ["destination_enabled", "is_email", "lookup", "options_of"]
 
 _NOT_KEY_CHARS: Final = re.compile(r"[^a-zA-Z0-9.]+")
 _LINE_BREAK: Final = re.compile("[\n\r\u2028\u2029]")
-_MISSING: Final = object()
 
 
 def _normalize(key: str) -> str:

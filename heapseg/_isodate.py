@@ -164,8 +164,7 @@ _ISO_MATCHER: Final = re.compile(
     r"(?:([ T])([0-9]{2}):?([0-9]{2})(?::?([0-9]{2})(?:[,.]([0-9]+))?)?"
     r"(?:(Z)|([+\-])([0-9]{2})(?::?([0-9]{2}))?)?)?"
 )
-_STRICT_PREFIX: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# The strict prefix forces both dashes, so strict mode is this single pattern.
+# Strict mode needs both dashes of the date, so it is this single pattern.
 _STRICT_MATCHER: Final = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
     r"(?:([ T])([0-9]{2}):?([0-9]{2})(?::?([0-9]{2})(?:[,.]([0-9]+))?)?"

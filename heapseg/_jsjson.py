@@ -322,12 +322,6 @@ def _fast_encoding(value: object) -> tuple[str, bytes] | None:
     return text, raw
 
 
-def _fast_text(value: object) -> str | None:
-    """The text of ``_fast_encoding``: ``json.dumps`` of ``value`` where it is exact."""
-    found = _fast_encoding(value)
-    return None if found is None else found[0]
-
-
 def _write_scalar(value: object, out: list[str]) -> None:
     if isinstance(value, str):
         out.append(_quote(value))

@@ -23,7 +23,6 @@ from ._jsjson import in_js_order, js_number, js_number_to_string, js_ordered_key
 
 __all__ = ["ValueRules", "as_identity", "copy_value", "write_values", "write_values_plain"]
 
-_PLAIN_TYPES: Final = frozenset((str, int, float, bool, type(None)))
 _SAFE: Final = 2**53
 """Integers up to this magnitude are exact JS numbers."""
 _PLAIN_FLOAT: Final = 1e-4

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from heapseg import InvalidEvent
 from heapseg._isodate import JsDate
 from heapseg._jsjson import (
-    _fast_text,
+    _fast_encoding,
     _stringify_slow,
     is_array_index,
     js_number,
@@ -305,7 +305,7 @@ def test_js_stringify(value: object, text: str) -> None:
     ],
 )
 def test_fast_path_is_taken_only_where_json_dumps_is_exact(value: object, fast: bool) -> None:
-    assert (_fast_text(value) is not None) is fast
+    assert (_fast_encoding(value) is not None) is fast
 
 
 def test_js_stringify_does_not_mutate() -> None:
