@@ -245,16 +245,8 @@ def _write_recursively(
         else:  # an array, or a mapping other than a dict, that the rules flatten
             if depth == _RECURSION_LIMIT:
                 raise _TooDeep
-            if isinstance(value, Mapping):
-                children = _ordered_items(value)
-                prefix_of_children = name + rules.separator
-            elif rules.arrays == "index":
-                children = _indexed(value, "{}")
-                prefix_of_children = name + rules.separator
-            else:
-                children = _indexed(value, "[{}]")
-                prefix_of_children = name
-            _write_recursively(children, prefix_of_children, depth + 1, out, rules, iso_dates, odd)
+            children, joint = _children(value, rules)
+            _write_recursively(children, name + joint, depth + 1, out, rules, iso_dates, odd)
 
 
 def _opens(value: object, rules: ValueRules) -> bool:
@@ -262,6 +254,16 @@ def _opens(value: object, rules: ValueRules) -> bool:
     if isinstance(value, Mapping):
         return rules.objects == "flatten"
     return isinstance(value, (list, tuple)) and rules.arrays in ("index", "bracket")
+
+
+def _children(value: Any, rules: ValueRules) -> tuple[Iterator[tuple[str, object]], str]:
+    """The items of an object or array that ``rules`` flatten, and what goes between its
+    key and theirs: the separator, or nothing before ``[0]``-style indices."""
+    if isinstance(value, Mapping):
+        return _ordered_items(value), rules.separator
+    if rules.arrays == "index":
+        return _indexed(value, "{}"), rules.separator
+    return _indexed(value, "[{}]"), ""
 
 
 def _prints_alike(number: int | float) -> bool:
@@ -357,15 +359,9 @@ def _write_iteratively(
                 opened.append(id(value))
                 open_ids.add(id(value))
                 keys.append(key)
-                if isinstance(value, Mapping) or rules.arrays == "index":
-                    path.append(key + rules.separator)
-                else:
-                    path.append(key)
-                if isinstance(value, Mapping):
-                    stack.append(_ordered_items(value))
-                else:
-                    key_format = "{}" if rules.arrays == "index" else "[{}]"
-                    stack.append(_indexed(value, key_format))
+                children, joint = _children(value, rules)
+                path.append(key + joint)
+                stack.append(children)
                 break
             _write_leaf(leaf, key, value, nested, rules, iso_dates)
             if leaf:

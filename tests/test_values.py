@@ -5,9 +5,17 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from heapseg._isodate import JsDate
-from heapseg._values import ValueRules, copy_value, write_values, write_values_plain
+from heapseg._values import (
+    ValueRules,
+    _write_iteratively,
+    copy_value,
+    write_values,
+    write_values_plain,
+)
 
 CLASSIC = ValueRules()
 INDEXED_STRINGS = ValueRules(arrays="index", scalars="string", nulls="string", empty="drop")
@@ -100,6 +108,33 @@ def test_deep_nesting_writes_what_the_rules_keep_at_every_level() -> None:
         "root." + "k." * 2_000 + "leaf",
         *("root." + "k." * 1_999 + name for name in ("empty", "gone")),
     ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_RULES = st.builds(
+    ValueRules,
+    objects=st.sampled_from(["flatten", "stringify", "drop", "keep"]),
+    arrays=st.sampled_from(["stringify", "index", "bracket", "keep", "drop"]),
+    scalars=st.sampled_from(["keep", "string"]),
+    nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
+    empty=st.sampled_from(["keep", "drop"]),
+)
+
+
+@given(values=st.dictionaries(st.text(max_size=3), _JSON, max_size=4), rules=_RULES)
+def test_the_iterative_walk_writes_what_the_recursive_walk_writes(
+    values: dict[str, object], rules: ValueRules
+) -> None:
+    """The walk deep values take past the recursion limit follows the same rules."""
+    written = write_values(values, rules)
+    walked = _write_iteratively(values, rules, False, "$")
+    assert repr(list(walked.items())) == repr(list(written.items()))  # NaN, -0.0, True vs 1
 
 
 def test_copy_value_normalises_numbers_and_keeps_shape() -> None:
