@@ -93,16 +93,17 @@ _encode: Final = json_encoder(compact=False, allow_nan=True)
 """``json.dumps(value, ensure_ascii=False)``, its C encoder built once for every line."""
 
 
-def _dumps(value: object) -> bytes:
-    """One JSON line; lone surrogates from ``\\ud800`` escapes are written back as escapes."""
-    return (_encode(value) + "\n").encode("utf-8", "backslashreplace")
-
-
 def _lines(texts: list[str]) -> bytes:
-    """JSON texts as lines, encoded as ``_dumps`` encodes each, in one go."""
+    """JSON texts as lines, encoded in one go; lone surrogates from ``\\ud800`` escapes
+    are written back as escapes."""
     if not texts:
         return b""
     return ("\n".join(texts) + "\n").encode("utf-8", "backslashreplace")
+
+
+def _dumps(value: object) -> bytes:
+    """One JSON line, as ``_lines`` writes it."""
+    return _lines([_encode(value)])
 
 
 def _head(source: Source, message_id: object) -> dict[str, Any]:
