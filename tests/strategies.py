@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import heapseg
+from heapseg._values import ValueRules
 
 MESSAGE_TYPES = ("identify", "track", "page", "screen", "group", "alias")
 
@@ -78,6 +79,16 @@ json_values: st.SearchStrategy[Any] = st.recursive(
 
 json_objects: st.SearchStrategy[dict[str, Any]] = st.dictionaries(keys, json_values, max_size=5)
 """A JSON object with arbitrary nested values."""
+
+all_rules = st.builds(
+    ValueRules,
+    objects=st.sampled_from(["flatten", "stringify", "drop", "keep"]),
+    arrays=st.sampled_from(["stringify", "index", "bracket", "keep", "drop"]),
+    scalars=st.sampled_from(["keep", "string"]),
+    nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
+    empty=st.sampled_from(["keep", "drop"]),
+)
+"""Every combination of ``ValueRules`` choices."""
 
 mostly_objects = st.one_of(json_objects, json_objects, json_values)
 identities = st.one_of(

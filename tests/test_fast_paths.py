@@ -48,7 +48,7 @@ from heapseg._values import (
     write_values,
     write_values_plain,
 )
-from tests.strategies import messages, sendable_calls
+from tests.strategies import all_rules, messages, sendable_calls
 
 two_digits = st.integers(0, 99).map("{:02d}".format)
 fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
@@ -136,14 +136,6 @@ json_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
     max_leaves=20,
-)
-all_rules = st.builds(
-    ValueRules,
-    objects=st.sampled_from(["flatten", "stringify", "drop", "keep"]),
-    arrays=st.sampled_from(["stringify", "index", "bracket", "keep", "drop"]),
-    scalars=st.sampled_from(["keep", "string"]),
-    nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
-    empty=st.sampled_from(["keep", "drop"]),
 )
 
 

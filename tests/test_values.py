@@ -16,7 +16,7 @@ from heapseg._values import (
     write_values,
     write_values_plain,
 )
-from tests.strategies import json_objects
+from tests.strategies import all_rules, json_objects
 
 CLASSIC = ValueRules()
 INDEXED_STRINGS = ValueRules(arrays="index", scalars="string", nulls="string", empty="drop")
@@ -111,17 +111,7 @@ def test_deep_nesting_writes_what_the_rules_keep_at_every_level() -> None:
     ]
 
 
-_RULES = st.builds(
-    ValueRules,
-    objects=st.sampled_from(["flatten", "stringify", "drop", "keep"]),
-    arrays=st.sampled_from(["stringify", "index", "bracket", "keep", "drop"]),
-    scalars=st.sampled_from(["keep", "string"]),
-    nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
-    empty=st.sampled_from(["keep", "drop"]),
-)
-
-
-@given(values=json_objects, rules=_RULES, iso_dates=st.booleans())
+@given(values=json_objects, rules=all_rules, iso_dates=st.booleans())
 def test_the_iterative_walk_writes_what_the_recursive_walk_writes(
     values: dict[str, object], rules: ValueRules, iso_dates: bool
 ) -> None:
