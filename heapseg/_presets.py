@@ -13,7 +13,12 @@ from ._values import ValueRules
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "resolve_profile"]
 
 _CLASSIC_VALUES: Final = ValueRules(
-    objects="flatten", arrays="stringify", scalars="keep", nulls="drop-top-level", empty="keep"
+    objects="flatten",
+    arrays="stringify",
+    scalars="keep",
+    nulls="drop-top-level",
+    empty="keep",
+    separate="after-non-empty",
 )
 
 # Segment classic (segment-classic.md)
@@ -139,7 +144,12 @@ _RUDDERSTACK: Final[tuple[Profile, ...]] = (
         integration_keys=_RUDDERSTACK_NAMES,
         integrations_rule="any-name",
         values=ValueRules(
-            objects="flatten", arrays="bracket", scalars="keep", nulls="keep", empty="keep"
+            objects="flatten",
+            arrays="bracket",
+            scalars="keep",
+            nulls="keep",
+            empty="keep",
+            separate="after-non-empty",
         ),
         timestamp="passthrough-or-original",
         idempotency_key="properties.idempotencyKey",
@@ -157,7 +167,12 @@ _RUDDERSTACK: Final[tuple[Profile, ...]] = (
         integration_keys=_RUDDERSTACK_NAMES,
         integrations_rule="any-name",
         values=ValueRules(
-            objects="flatten", arrays="bracket", scalars="keep", nulls="drop", empty="keep"
+            objects="flatten",
+            arrays="bracket",
+            scalars="keep",
+            nulls="drop",
+            empty="keep",
+            separate="after-non-empty",
         ),
         identify_identity_from=("$.userId",),
         identify_traits_from=("$.context.traits",),

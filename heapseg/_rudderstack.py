@@ -122,8 +122,17 @@ def _flatten(values: object, profile: Profile) -> tuple[dict[str, JSONValue], bo
     (``write_values_plain``); ``{"": null}`` does.
     """
     if isinstance(values, Mapping):
-        return write_values_plain(values, profile.values)
+        written, plain = write_values_plain(values, profile.values)
+        return _without_unnamed_object(written), plain
     return {"": None}, True
+
+
+def _without_unnamed_object(written: dict[str, JSONValue]) -> dict[str, JSONValue]:
+    """``flattenJson`` writes an empty object only under a non-empty key (``{"": {}}``
+    gives nothing), while an empty array is written under any key."""
+    if type(written.get("")) is dict and not written[""]:
+        del written[""]
+    return written
 
 
 def _cloud(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> Call:
@@ -187,11 +196,12 @@ def _device(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> list[C
         event = track_event(raw)
         source = raw.get("properties")
         properties = write_values(source, profile.values) if isinstance(source, Mapping) else {}
-        return [Track(event, properties)]
+        return [Track(event, _without_unnamed_object(properties))]
     calls: list[Call] = []
     path, user_id = first_truthy(raw, profile.identify_identity_from)
     if user_id is not MISSING and js_truthy(user_id):
         calls.append(Identify(_sendable(user_id, f"the identity (from {path})")))
     traits = _traits(raw, profile)
-    calls.append(AddUserProperties(write_values(traits or {}, profile.values)))
+    written = write_values(traits or {}, profile.values)
+    calls.append(AddUserProperties(_without_unnamed_object(written)))
     return calls

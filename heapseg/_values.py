@@ -34,6 +34,7 @@ ArrayRule = Literal["stringify", "index", "bracket", "keep", "drop"]
 ScalarRule = Literal["keep", "string"]
 NullRule = Literal["keep", "drop", "drop-top-level", "string"]
 EmptyRule = Literal["keep", "drop"]
+SeparateRule = Literal["always", "after-non-empty"]
 
 
 @frozen
@@ -46,10 +47,15 @@ class ValueRules:
       (``a.0``) or ``bracket`` (``a[0]``), ``keep``, or ``drop``.
     - ``scalars``: ``keep`` numbers and booleans typed, or write them as
       JavaScript ``string`` values (``1.0`` → ``"1"``, ``true`` → ``"true"``).
-    - ``nulls``: ``keep``, ``drop`` everywhere, ``drop-top-level`` (nested nulls
-      stay), or write the ``string`` ``"null"``.
+    - ``nulls``: ``keep``, ``drop`` everywhere (after flattening, so a null written
+      over a value removes it), ``drop-top-level`` (nested nulls stay), or write the
+      ``string`` ``"null"``.
     - ``empty``: whether an empty object or array met while flattening stays as
       a value (``keep``) or vanishes (``drop``).
+    - ``separate``: when ``separator`` goes between a key and the keys flattened
+      under it: ``always`` (``{"": {"a": 1}}`` gives ``.a``), or only
+      ``after-non-empty`` keys (gives ``a``), as JavaScript's
+      ``prefix ? prefix + "." + key : key`` writes them.
     """
 
     objects: ObjectRule = "flatten"
@@ -58,6 +64,7 @@ class ValueRules:
     nulls: NullRule = "drop-top-level"
     empty: EmptyRule = "keep"
     separator: str = "."
+    separate: SeparateRule = "always"
 
 
 def _is_container(value: object) -> bool:
@@ -179,9 +186,19 @@ def write_values_plain(
         _write_recursively(items, "", 0, out, rules, iso_dates, odd)
     except (_TooDeep, RecursionError):  # deep or looping input; or called near the limit
         return _write_iteratively(values, rules, iso_dates, at), False
+    out = _without_nulls(out, rules)
     if odd:
         return out, False
     return out, plain_keys or in_js_order(out)
+
+
+def _without_nulls(out: dict[str, JSONValue], rules: ValueRules) -> dict[str, JSONValue]:
+    """Nulls dropped after flattening, as ``nulls="drop"`` says: a null written over an
+    earlier value under the same key removes it, and a value written over an earlier null
+    keeps the null's place in the key order."""
+    if rules.nulls != "drop":
+        return out
+    return {key: value for key, value in out.items() if value is not None}
 
 
 _RECURSION_LIMIT: Final = 48
@@ -236,16 +253,16 @@ def _write_recursively(
             if depth == _RECURSION_LIMIT:
                 raise _TooDeep
             children = _ordered_items(value)  # type: ignore[arg-type]
-            _write_recursively(
-                children, name + rules.separator, depth + 1, out, rules, iso_dates, odd
-            )
+            if name or rules.separate == "always":
+                name += rules.separator
+            _write_recursively(children, name, depth + 1, out, rules, iso_dates, odd)
         elif value is None or kind is dict or not (value and _opens(value, rules)):
             if not _write_leaf(out, name, value, nested, rules, iso_dates):
                 odd.append(name)
         else:  # an array, or a mapping other than a dict, that the rules flatten
             if depth == _RECURSION_LIMIT:
                 raise _TooDeep
-            children, joint = _children(value, rules)
+            children, joint = _children(value, rules, named=bool(name))
             _write_recursively(children, name + joint, depth + 1, out, rules, iso_dates, odd)
 
 
@@ -256,13 +273,17 @@ def _opens(value: object, rules: ValueRules) -> bool:
     return isinstance(value, (list, tuple)) and rules.arrays in ("index", "bracket")
 
 
-def _children(value: Any, rules: ValueRules) -> tuple[Iterator[tuple[str, object]], str]:
+def _children(
+    value: Any, rules: ValueRules, *, named: bool
+) -> tuple[Iterator[tuple[str, object]], str]:
     """The items of an object or array that ``rules`` flatten, and what goes between its
-    key and theirs: the separator, or nothing before ``[0]``-style indices."""
+    key (empty unless ``named``) and theirs: the separator (see ``ValueRules.separate``),
+    or nothing before ``[0]``-style indices."""
+    separator = rules.separator if named or rules.separate == "always" else ""
     if isinstance(value, Mapping):
-        return _ordered_items(value), rules.separator
+        return _ordered_items(value), separator
     if rules.arrays == "index":
-        return _indexed(value, "{}"), rules.separator
+        return _indexed(value, "{}"), separator
     return _indexed(value, "[{}]"), ""
 
 
@@ -289,8 +310,8 @@ def _write_leaf(
     """
     nulls = rules.nulls
     if value is None:
-        if nulls == "keep" or (nulls == "drop-top-level" and nested):
-            out[name] = None
+        if nulls == "keep" or nulls == "drop" or (nulls == "drop-top-level" and nested):
+            out[name] = None  # "drop": written, to be dropped after the walk
         elif nulls == "string":
             out[name] = "null"
     elif type(value) is bool:
@@ -338,10 +359,12 @@ def _write_iteratively(
     """``write_values`` with an explicit stack: any depth, and a value that contains
     itself raises ``InvalidEvent`` at the path where it meets itself again."""
     out: dict[str, JSONValue] = {}
-    # One iterator per open object or array; ``path`` holds the key prefix each one adds,
-    # ``keys`` the key it sits under and ``open_ids`` the containers being walked.
+    # One iterator per open object or array; ``path`` holds the key prefix each one adds
+    # (``filled`` counts those that are not empty), ``keys`` the key it sits under and
+    # ``open_ids`` the containers being walked.
     stack: list[Iterator[tuple[str, object]]] = [_ordered_items(values)]
     path: list[str] = []
+    filled = 0
     keys: list[str] = []
     opened: list[int] = [id(values)]
     open_ids = set(opened)
@@ -359,8 +382,9 @@ def _write_iteratively(
                 opened.append(id(value))
                 open_ids.add(id(value))
                 keys.append(key)
-                children, joint = _children(value, rules)
+                children, joint = _children(value, rules, named=bool(key) or filled > 0)
                 path.append(key + joint)
+                filled += bool(key + joint)
                 stack.append(children)
                 break
             _write_leaf(leaf, key, value, nested, rules, iso_dates)
@@ -372,9 +396,9 @@ def _write_iteratively(
             stack.pop()
             open_ids.discard(opened.pop())
             if path:
-                path.pop()
+                filled -= bool(path.pop())
                 keys.pop()
-    return out
+    return _without_nulls(out, rules)
 
 
 _DATE_IN_JSON: Final = re.compile(r'"[0-9]{4}-[0-9]{2}-[0-9]{2}')

@@ -87,6 +87,7 @@ all_rules = st.builds(
     scalars=st.sampled_from(["keep", "string"]),
     nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
     empty=st.sampled_from(["keep", "drop"]),
+    separate=st.sampled_from(["always", "after-non-empty"]),
 )
 """Every combination of ``ValueRules`` choices."""
 

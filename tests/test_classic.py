@@ -401,6 +401,13 @@ CLEAN_VECTORS: list[tuple[str, Props, Props]] = [
         {"a": [float("nan"), float("inf"), float("-inf")]},
         {"a": "[null,null,null]"},
     ),
+    # `flat` joins with `prev ? prev + "." + key : key`: no dot after an empty key.
+    (
+        "keys under the empty key",
+        {"": {"a": 1, "": {"c": 2}}, "x": {"": {"b": 3}}, "e": {"": {}}},
+        {"a": 1, "c": 2, "x..b": 3, "e.": {}},
+    ),
+    ("empty object under the empty key", {"": {}}, {"": {}}),
 ]
 
 

@@ -429,6 +429,12 @@ FLATTEN_JSON = [
     ("no stringifying, no truncation", {"s": "x" * 2000}, {"s": "x" * 2000}),
     ("nested idempotencyKey stays", {"x": {"idempotencyKey": "k"}}, {"x.idempotencyKey": "k"}),
     ("JS number formats", {"a": 1.0, "b": 2**60}, {"a": 1, "b": 1152921504606846976}),
+    # flattenJson joins with `prop ? `${prop}.${key}` : key` and writes an empty object
+    # only when `prop` is truthy; an empty array is written under any key.
+    ("keys under the empty key", {"": {"a": 1}, "x": {"": {"b": 2}}}, {"a": 1, "x..b": 2}),
+    ("chain of empty keys", {"": {"": {"c": 1}}}, {"c": 1}),
+    ("empty object under the empty key", {"": {}, "e": {"": {}}}, {"e.": {}}),
+    ("empty array under the empty key", {"": [], "b": [{"": 1}]}, {"": [], "b[0].": 1}),
 ]
 
 
@@ -440,7 +446,25 @@ FLATTEN_JSON = [
 def test_flatten_json(properties: dict[str, Any], flattened: dict[str, Any]) -> None:
     (call,) = heapseg.translate(_tracked(properties=properties), "rudderstack-cloud")
     assert isinstance(call, Track)
-    assert dict(call.properties) == flattened
+    assert list(call.properties.items()) == list(flattened.items())
+
+
+DEVICE_NULLS = [
+    # processHeapProperties drops nulls after flattenJson: a null written over a value
+    # removes the key, a value written over a null keeps the null's place.
+    ({"a.b": 1, "c": 2, "a": {"b": None}}, {"c": 2}),
+    ({"a.b": None, "c": 2, "a": {"b": 3}}, {"a.b": 3, "c": 2}),
+    ({"": {}, "n": None, "x": {"": {}}}, {"x.": {}}),
+]
+
+
+@pytest.mark.parametrize(("properties", "sent"), DEVICE_NULLS)
+def test_device_mode_drops_nulls_after_flattening(
+    properties: dict[str, Any], sent: dict[str, Any]
+) -> None:
+    (call,) = heapseg.translate(_tracked(properties=properties), "rudderstack-device")
+    assert isinstance(call, Track)
+    assert list(call.properties.items()) == list(sent.items())
 
 
 def test_missing_properties_flatten_to_an_empty_object() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from tests.strategies import all_rules, json_objects
 CLASSIC = ValueRules()
 INDEXED_STRINGS = ValueRules(arrays="index", scalars="string", nulls="string", empty="drop")
 BRACKETED = ValueRules(arrays="bracket", nulls="keep", empty="keep")
+AFTER_NON_EMPTY = ValueRules(separate="after-non-empty")
 
 CASES = [
     # (rules, input, expected)
@@ -63,6 +65,20 @@ CASES = [
         {"o": {"t": 1}, "a": [2]},
     ),
     (ValueRules(nulls="drop"), {"a": None, "b": {"c": None, "d": 1}}, {"b.d": 1}),
+    # "drop" drops nulls after flattening: a later null removes an earlier value under
+    # its key, and a later value takes an earlier null's place in the key order.
+    (ValueRules(nulls="drop"), {"a.b": 1, "c": 2, "a": {"b": None}}, {"c": 2}),
+    (ValueRules(nulls="drop"), {"a.b": None, "c": 2, "a": {"b": 3}}, {"a.b": 3, "c": 2}),
+    # Keys under an empty key: the separator always goes between, or only after a
+    # non-empty key (JavaScript's `prefix ? prefix + "." + key : key`).
+    (ValueRules(), {"": {"a": 1}, "x": {"": {"b": 2}}}, {".a": 1, "x..b": 2}),
+    (AFTER_NON_EMPTY, {"": {"a": 1}, "x": {"": {"b": 2}}}, {"a": 1, "x..b": 2}),
+    (AFTER_NON_EMPTY, {"": {"": {"c": 1}}, "e": {"": {}}}, {"c": 1, "e.": {}}),
+    (
+        attrs.evolve(AFTER_NON_EMPTY, arrays="index"),
+        {"": [{"": 1}, 2]},
+        {"0.": 1, "1": 2},
+    ),
     (
         CLASSIC,
         {"d": JsDate(0), "n": {"d": JsDate(0)}},
