@@ -11,8 +11,9 @@ Everything classic does to a message is in this file, in the order it does it:
    ``heap.identify(userId)`` when there is a userId, then always
    ``heap.addUserProperties(traits)``.
 3. track: properties as given; cloud mode adds the user's e-mail as ``_email``
-   (``context.traits`` e-mail first, then ``properties``, then an e-mail-like
-   userId), the ``segment_library`` and the timestamp.
+   (``context.traits`` e-mail first, then ``properties``, then the dotted path
+   ``traits.email`` looked up in the context at once, then an e-mail-like userId),
+   the ``segment_library`` and the timestamp.
 4. Values are written by the classic rules (see ``Profile.values``): top-level
    nulls dropped, objects flattened with dots, arrays as compact JSON text,
    dates as ISO strings; ``segment_library`` is set after that, overriding.
@@ -196,6 +197,8 @@ def _track(
         email = lookup(context_traits, "email")
         if not js_truthy(email):
             email = lookup(properties, "email")
+        if not js_truthy(email):  # one lookup of the dotted path: finds "traits.email" keys
+            email = lookup(options, "traits.email")
         if not js_truthy(email):
             email = user_id if is_email(user_id) else None
         if email is not None:

@@ -704,6 +704,37 @@ def test_cloud_track_email_alias(
     ]
 
 
+# Track's email() ends with proxy('options.traits.email'): one obj-case lookup of the
+# dotted path in the context, which also finds a flat "traits.email" key, unless a
+# "traits" key comes first (obj-case steps into the first key that matches a prefix).
+FLAT_CONTEXT_EMAIL_CASES: list[tuple[str, Props, Props]] = [
+    ("flat key", {"traits.email": "c@x.co"}, {"_email": "c@x.co"}),
+    ("flat key in other casing", {"Traits.E-mail": "c@x.co"}, {"_email": "c@x.co"}),
+    ("flat key after traits without one", {"traits": {}, "traits.email": "c@x.co"}, {}),
+    (
+        "flat key before traits without one",
+        {"traits.email": "c@x.co", "traits": {}},
+        {"_email": "c@x.co"},
+    ),
+    (
+        "flat key before traits with one",
+        {"traits.email": "f@x.co", "traits": {"email": "t@x.co"}},
+        {"_email": "t@x.co"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("context", "sent"),
+    [pytest.param(c, s, id=name) for name, c, s in FLAT_CONTEXT_EMAIL_CASES],
+)
+def test_cloud_track_email_from_the_dotted_context_path(context: Props, sent: Props) -> None:
+    message: Message = {"type": "track", "event": "e", "userId": "u1", "context": context}
+    assert translate(message, CLOUD) == [
+        Track("e", {**sent, "segment_library": ""}, identity="u1")
+    ]
+
+
 @pytest.mark.parametrize(
     ("user_id", "properties", "context_traits"),
     [pytest.param(u, p, c, id=name) for name, u, p, c, _ in TRACK_EMAIL_CASES],
