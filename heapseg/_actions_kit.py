@@ -287,6 +287,16 @@ def event_time(value: object, profile: Profile) -> str | int | float | None:
         date = dayjs_utc(value)
     else:
         date = facade_timestamp(value)
+    if date is None and isinstance(value, str):
+        # Text that passed validation but that heapseg cannot read: short numeric text
+        # ("12"), which dayjs hands to JavaScript's legacy Date parser.
+        raise InvalidEvent(
+            "$.timestamp",
+            f"cannot tell which date the integration makes of the timestamp "
+            f"{shorten(repr(value))}: it hands such text to JavaScript's Date parser, "
+            "whose reading heapseg does not reproduce; send an ISO-8601 string such as "
+            "'2024-05-01T12:00:00.000Z' or epoch milliseconds",
+        )
     return None if date is None else date.iso()
 
 

@@ -548,6 +548,18 @@ def test_timestamps_are_read_as_dayjs_utc_reads_them(timestamp: str, sent: str) 
     assert track.timestamp == sent
 
 
+# Numeric text passes validation as Unix seconds, but dayjs reads only four-digit years
+# itself and hands shorter text to JavaScript's Date parser: "12" becomes 2001-12-01 in
+# V8 and "13" no date at all. heapseg does not reproduce that parser, so it says so
+# instead of leaving the timestamp out.
+@pytest.mark.parametrize("timestamp", ["0", "12", "13", "-1", "1.5"])
+def test_numeric_text_dayjs_hands_to_the_date_parser_is_invalid(timestamp: str) -> None:
+    with pytest.raises(InvalidEvent) as caught:
+        heapseg.translate(test_event(timestamp=timestamp), profile=PROFILE)
+    assert caught.value.path == "$.timestamp"
+    assert "Date parser" in caught.value.reason
+
+
 def test_string_fields_take_numbers_as_text() -> None:
     message = test_event(type="identify", userId=123, anonymousId=4.0, traits={})
     assert heapseg.translate(message, profile=PROFILE) == [
