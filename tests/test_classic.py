@@ -730,9 +730,7 @@ FLAT_CONTEXT_EMAIL_CASES: list[tuple[str, Props, Props]] = [
 )
 def test_cloud_track_email_from_the_dotted_context_path(context: Props, sent: Props) -> None:
     message: Message = {"type": "track", "event": "e", "userId": "u1", "context": context}
-    assert translate(message, CLOUD) == [
-        Track("e", {**sent, "segment_library": ""}, identity="u1")
-    ]
+    assert translate(message, CLOUD) == [Track("e", {**sent, "segment_library": ""}, identity="u1")]
 
 
 @pytest.mark.parametrize(
