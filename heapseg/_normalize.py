@@ -40,7 +40,7 @@ def find_non_json(value: object, root: str = "$") -> tuple[str, str] | None:
                 if not isinstance(key, str):
                     return _key_path(path, key), f"a key that is a Python {type(key).__name__}"
                 stack.append((child, _key_path(path, key)))
-        elif type(item) is list:
+        elif type(item) is list or type(item) is tuple:  # a tuple is read as an array
             for index in range(len(item) - 1, -1, -1):
                 stack.append((item[index], f"{path}[{index}]"))
         else:

@@ -126,3 +126,25 @@ def test_deeply_nested_input(profile: str, wrap: str) -> None:
     ):
         json.loads(json.dumps(message))
         assert_well_formed(outcome(message, profile))
+
+
+def _as_tuples(value: Any) -> Any:
+    """``value`` with every array a tuple, as Python code often builds its data."""
+    if isinstance(value, dict):
+        return {key: _as_tuples(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_as_tuples(item) for item in value)
+    return value
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+@settings(max_examples=100, deadline=None)
+@given(message=messages())
+def test_tuples_are_read_as_arrays(profile: str, message: dict[str, Any]) -> None:
+    """A tuple means what the list with the same items means, wherever it stands (an
+    error names the same path; its reason may quote the tuple)."""
+    with_tuples, with_lists = outcome(_as_tuples(message), profile), outcome(message, profile)
+    if isinstance(with_lists, list):
+        assert with_tuples == with_lists
+    else:
+        assert with_tuples[:2] == with_lists[:2]
