@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from attrs import evolve
+
 from ._errors import ConfigurationError
 from ._profile import Profile, SegmentLibrary
 from ._values import ValueRules
@@ -47,7 +49,7 @@ _CLASSIC: Final = (
         iso_dates=True,
         id_trait=True,
         identify_email_alias="_email",
-        values=_CLASSIC_VALUES,
+        values=evolve(_CLASSIC_VALUES, top_level_years="unpadded"),
     ),
 )
 

@@ -35,6 +35,7 @@ ScalarRule = Literal["keep", "string"]
 NullRule = Literal["keep", "drop", "drop-top-level", "string"]
 EmptyRule = Literal["keep", "drop"]
 SeparateRule = Literal["always", "after-non-empty"]
+YearRule = Literal["iso", "unpadded"]
 
 
 @frozen
@@ -56,6 +57,11 @@ class ValueRules:
       under it: ``always`` (``{"": {"a": 1}}`` gives ``.a``), or only
       ``after-non-empty`` keys (gives ``a``), as JavaScript's
       ``prefix ? prefix + "." + key : key`` writes them.
+    - ``top_level_years``: how a date written at the top level prints its year: as
+      ``toISOString`` does (``iso``: ``0100-01-01T…``, ``+010000-…``), or ``unpadded``
+      as Segment's to-iso-string module does (``100-01-01T…``, ``10000-…``), which the
+      classic browser integration uses for top-level dates. Years 1000 to 9999 print
+      alike.
     """
 
     objects: ObjectRule = "flatten"
@@ -65,6 +71,7 @@ class ValueRules:
     empty: EmptyRule = "keep"
     separator: str = "."
     separate: SeparateRule = "always"
+    top_level_years: YearRule = "iso"
 
 
 def _is_container(value: object) -> bool:
@@ -137,9 +144,21 @@ def _indexed(values: Any, key_format: str) -> Iterator[tuple[str, object]]:
     return ((key_format.format(index), item) for index, item in enumerate(values))
 
 
-def _dated_text(text: str) -> str:
-    """``text``, or the ISO string of the date a strict-mode traverse makes of it."""
-    return strict_iso_text(text) or text
+def _dated_text(text: str, rules: ValueRules, nested: bool) -> str:
+    """``text``, or the ISO string of the date a strict-mode traverse makes of it, its
+    year as ``rules.top_level_years`` says when not ``nested``."""
+    dated = strict_iso_text(text)
+    if dated is None:
+        return text
+    return dated if nested else _top_level_date(dated, rules)
+
+
+def _top_level_date(iso: str, rules: ValueRules) -> str:
+    """A top-level date's ISO text with its year written as ``rules`` say."""
+    if rules.top_level_years == "iso" or iso[0] not in "0+-":
+        return iso
+    year_end = iso.index("-", 1)
+    return f"{int(iso[:year_end])}{iso[year_end:]}"  # 0100 -> 100, +010000 -> 10000
 
 
 def _loop_error(at: str, keys: list[str]) -> InvalidEvent:
@@ -229,7 +248,7 @@ def _write_recursively(
         kind = type(value)
         if kind is str:
             if iso_dates and len(value) > 9 and value[4] == value[7] == "-":  # type: ignore[arg-type,index]
-                value = _dated_text(value)  # type: ignore[arg-type]
+                value = _dated_text(value, rules, nested)  # type: ignore[arg-type]
             out[name] = value  # type: ignore[assignment]
         elif kind is int or kind is float:
             number: int | float = value  # type: ignore[assignment]
@@ -324,9 +343,9 @@ def _write_leaf(
             out[name] = number
             return _prints_alike(number)
     elif isinstance(value, JsDate):
-        out[name] = value.iso()
+        out[name] = value.iso() if nested else _top_level_date(value.iso(), rules)
     elif isinstance(value, str):
-        out[name] = _dated_text(value) if iso_dates else value
+        out[name] = _dated_text(value, rules, nested) if iso_dates else value
     elif isinstance(value, Mapping):
         if rules.objects == "flatten":
             if rules.empty == "keep":

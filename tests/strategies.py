@@ -88,6 +88,7 @@ all_rules = st.builds(
     nulls=st.sampled_from(["keep", "drop", "drop-top-level", "string"]),
     empty=st.sampled_from(["keep", "drop"]),
     separate=st.sampled_from(["always", "after-non-empty"]),
+    top_level_years=st.sampled_from(["iso", "unpadded"]),
 )
 """Every combination of ``ValueRules`` choices."""
 

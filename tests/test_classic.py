@@ -451,7 +451,6 @@ DATE_STRINGS = [
     ("2016-00-00", "2016-01-01T00:00:00.000Z"),
     ("0050-01-01", "1950-01-01T00:00:00.000Z"),
     ("0099-12-31", "1999-12-31T00:00:00.000Z"),
-    ("0100-01-01", "0100-01-01T00:00:00.000Z"),
 ]
 """Input string → what the integration sends; unchanged where the string is not converted."""
 
@@ -478,6 +477,30 @@ def _date_vectors(strings: list[tuple[str, str]]) -> list[tuple[str, Props, Prop
 def test_iso_date_strings(carrier: str, given: Props, cleaned: Props) -> None:
     profile, wrap = CARRIERS[carrier]
     message, expected = wrap(given, cleaned)
+    assert translate(message, profile) == expected
+
+
+# Years outside 1000..9999: toISOString pads and signs them (cloud mode, and nested or
+# arrayed dates in device mode); the browser integration writes a top-level date with
+# Segment's to-iso-string module, which prints the year as a plain number.
+FAR_YEARS = [
+    # (given, toISOString, to-iso-string)
+    ("0100-01-01", "0100-01-01T00:00:00.000Z", "100-01-01T00:00:00.000Z"),
+    ("0999-12-31T23:59:59.999Z", "0999-12-31T23:59:59.999Z", "999-12-31T23:59:59.999Z"),
+    ("9999-99-99", "+010007-06-07T00:00:00.000Z", "10007-06-07T00:00:00.000Z"),
+    ("1000-01-01", "1000-01-01T00:00:00.000Z", "1000-01-01T00:00:00.000Z"),
+]
+
+
+@pytest.mark.parametrize("carrier", list(CARRIERS))
+@pytest.mark.parametrize(("given", "iso", "unpadded"), FAR_YEARS)
+def test_years_outside_four_digits(carrier: str, given: str, iso: str, unpadded: str) -> None:
+    profile, wrap = CARRIERS[carrier]
+    top = unpadded if profile == DEVICE else iso
+    message, expected = wrap(
+        {"top": given, "nested": {"d": given}, "list": [given]},
+        {"top": top, "nested.d": iso, "list": f'["{iso}"]'},
+    )
     assert translate(message, profile) == expected
 
 
