@@ -150,12 +150,12 @@ def _dated_text(text: str, rules: ValueRules, nested: bool) -> str:
     dated = strict_iso_text(text)
     if dated is None:
         return text
-    return dated if nested else _top_level_date(dated, rules)
+    return dated if nested or rules.top_level_years == "iso" else _unpadded_year(dated)
 
 
-def _top_level_date(iso: str, rules: ValueRules) -> str:
-    """A top-level date's ISO text with its year written as ``rules`` say."""
-    if rules.top_level_years == "iso" or iso[0] not in "0+-":
+def _unpadded_year(iso: str) -> str:
+    """ISO text with the year as a plain number, as Segment's to-iso-string writes it."""
+    if iso[0] not in "0+-":
         return iso
     year_end = iso.index("-", 1)
     return f"{int(iso[:year_end])}{iso[year_end:]}"  # 0100 -> 100, +010000 -> 10000
@@ -205,18 +205,17 @@ def write_values_plain(
         _write_recursively(items, "", 0, out, rules, iso_dates, odd)
     except (_TooDeep, RecursionError):  # deep or looping input; or called near the limit
         return _write_iteratively(values, rules, iso_dates, at), False
-    out = _without_nulls(out, rules)
+    if rules.nulls == "drop":
+        out = _without_nulls(out)
     if odd:
         return out, False
     return out, plain_keys or in_js_order(out)
 
 
-def _without_nulls(out: dict[str, JSONValue], rules: ValueRules) -> dict[str, JSONValue]:
+def _without_nulls(out: dict[str, JSONValue]) -> dict[str, JSONValue]:
     """Nulls dropped after flattening, as ``nulls="drop"`` says: a null written over an
     earlier value under the same key removes it, and a value written over an earlier null
     keeps the null's place in the key order."""
-    if rules.nulls != "drop":
-        return out
     return {key: value for key, value in out.items() if value is not None}
 
 
@@ -343,7 +342,8 @@ def _write_leaf(
             out[name] = number
             return _prints_alike(number)
     elif isinstance(value, JsDate):
-        out[name] = value.iso() if nested else _top_level_date(value.iso(), rules)
+        iso = value.iso()
+        out[name] = iso if nested or rules.top_level_years == "iso" else _unpadded_year(iso)
     elif isinstance(value, str):
         out[name] = _dated_text(value, rules, nested) if iso_dates else value
     elif isinstance(value, Mapping):
@@ -417,7 +417,7 @@ def _write_iteratively(
             if path:
                 filled -= bool(path.pop())
                 keys.pop()
-    return _without_nulls(out, rules)
+    return _without_nulls(out) if rules.nulls == "drop" else out
 
 
 _DATE_IN_JSON: Final = re.compile(r'"[0-9]{4}-[0-9]{2}-[0-9]{2}')
