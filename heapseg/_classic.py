@@ -149,7 +149,10 @@ def _finish(
 ) -> tuple[MappingProxyType[str, JSONValue], bool]:
     """The written values, read-only (written here and never shared: no copy), and
     whether they print alike in Python and JavaScript (``write_values_plain``)."""
+    if "__proto__" in values:  # JavaScript sets the prototype instead: no key at all
+        values = {key: value for key, value in values.items() if key != "__proto__"}
     written, plain = write_values_plain(values, profile.values, iso_dates=profile.iso_dates, at=at)
+    written.pop("__proto__", None)  # a key flattened to exactly that name, likewise
     library = profile.segment_library
     if library is not None and not (library.user_value_wins and "segment_library" in written):
         value = _library(options, profile)
@@ -171,15 +174,28 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
         if email is not None:
             traits[alias] = email
             traits.pop("email", None)
+    calls: list[Call] = []
+    if profile.mode == "device" and js_truthy(user_id):
+        calls.append(Identify(_identity(user_id)))
+    if "hasOwnProperty" in traits:
+        return [*calls, _clean_fails("identify", "traits")]
     properties, plain = _finish(traits, options_of(data), profile, "$.traits")
     if profile.mode == "cloud":
         identity = _cloud_identity(user_id, data, profile)
         return [written_user_properties(properties, identity=identity, plain=plain)]
-    calls: list[Call] = []
-    if js_truthy(user_id):
-        calls.append(Identify(_identity(user_id)))
     calls.append(written_user_properties(properties, plain=plain))
     return calls
+
+
+def _clean_fails(kind: str, what: str) -> Unsupported:
+    """The call the integration never makes: its ``clean`` step calls
+    ``obj.hasOwnProperty(k)``, which a top-level key of that name replaces, and throws."""
+    return Unsupported(
+        kind,
+        f"{_DESTINATION} fails on {what} with a top-level key 'hasOwnProperty' (its clean "
+        "step calls obj.hasOwnProperty, which that key replaces) and sends nothing more; "
+        "rename the key to send them",
+    )
 
 
 def _track(
@@ -205,6 +221,8 @@ def _track(
             properties = dict(properties)
             properties[alias] = email
             properties.pop("email", None)
+    if "hasOwnProperty" in properties:
+        return _clean_fails("track", "properties")
     written, plain = _finish(properties, options, profile, "$.properties")
     name = copy_value(event)
     assert isinstance(name, str)

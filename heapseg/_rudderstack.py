@@ -123,15 +123,17 @@ def _flatten(values: object, profile: Profile) -> tuple[dict[str, JSONValue], bo
     """
     if isinstance(values, Mapping):
         written, plain = write_values_plain(values, profile.values)
-        return _without_unnamed_object(written), plain
+        return _own_keys(written), plain
     return {"": None}, True
 
 
-def _without_unnamed_object(written: dict[str, JSONValue]) -> dict[str, JSONValue]:
-    """``flattenJson`` writes an empty object only under a non-empty key (``{"": {}}``
-    gives nothing), while an empty array is written under any key."""
+def _own_keys(written: dict[str, JSONValue]) -> dict[str, JSONValue]:
+    """The keys ``flattenJson``'s result really holds: it writes an empty object only under
+    a non-empty key (``{"": {}}`` gives nothing), while an empty array is written under any
+    key; and writing the key ``__proto__`` sets the result's prototype instead."""
     if type(written.get("")) is dict and not written[""]:
         del written[""]
+    written.pop("__proto__", None)
     return written
 
 
@@ -196,12 +198,12 @@ def _device(raw: Mapping[str, JSONValue], kind: str, profile: Profile) -> list[C
         event = track_event(raw)
         source = raw.get("properties")
         properties = write_values(source, profile.values) if isinstance(source, Mapping) else {}
-        return [Track(event, _without_unnamed_object(properties))]
+        return [Track(event, _own_keys(properties))]
     calls: list[Call] = []
     path, user_id = first_truthy(raw, profile.identify_identity_from)
     if user_id is not MISSING and js_truthy(user_id):
         calls.append(Identify(_sendable(user_id, f"the identity (from {path})")))
     traits = _traits(raw, profile)
     written = write_values(traits or {}, profile.values)
-    calls.append(AddUserProperties(_without_unnamed_object(written)))
+    calls.append(AddUserProperties(_own_keys(written)))
     return calls

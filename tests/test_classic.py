@@ -408,6 +408,11 @@ CLEAN_VECTORS: list[tuple[str, Props, Props]] = [
         {"a": 1, "c": 2, "x..b": 3, "e.": {}},
     ),
     ("empty object under the empty key", {"": {}}, {"": {}}),
+    # Writing the key "__proto__" sets an object's prototype in JavaScript: no key.
+    ("top-level __proto__ dropped", {"__proto__": 1, "a": 1}, {"a": 1}),
+    ("top-level __proto__ object dropped whole", {"__proto__": {"x": 1}, "a": 2}, {"a": 2}),
+    ("nested __proto__ is an ordinary key", {"a": {"__proto__": {"x": 1}}}, {"a.__proto__.x": 1}),
+    ("key flattened to __proto__ dropped", {"": {"__proto__": 2}, "b": 1}, {"b": 1}),
 ]
 
 
@@ -502,6 +507,31 @@ def test_years_outside_four_digits(carrier: str, given: str, iso: str, unpadded:
         {"top": top, "nested.d": iso, "list": f'["{iso}"]'},
     )
     assert translate(message, profile) == expected
+
+
+HAS_OWN_PROPERTY = "Segment's classic Heap destination fails on {} with a top-level key 'hasOwnProperty' (its clean step calls obj.hasOwnProperty, which that key replaces) and sends nothing more; rename the key to send them"  # noqa: E501
+
+
+@pytest.mark.parametrize("profile", [CLOUD, DEVICE])
+def test_a_has_own_property_key_makes_clean_throw(profile: str) -> None:
+    """clean() loops with obj.hasOwnProperty(k); a key of that name replaces the method.
+    Device identify has called heap.identify already."""
+    track = {"type": "track", "event": "e", "userId": "u1", "properties": {"hasOwnProperty": 1}}
+    assert translate(track, profile) == [
+        Unsupported("track", HAS_OWN_PROPERTY.format("properties"))
+    ]
+    identify = {"type": "identify", "userId": "u1", "traits": {"hasOwnProperty": 1}}
+    sent = [Unsupported("identify", HAS_OWN_PROPERTY.format("traits"))]
+    assert translate(identify, profile) == ([Identify("u1")] if profile == DEVICE else []) + sent
+    nested = {
+        "type": "track",
+        "event": "e",
+        "userId": "u1",
+        "properties": {"a": {"hasOwnProperty": 1}},
+    }
+    (call,) = translate(nested, profile)
+    assert isinstance(call, Track)
+    assert call.properties["a.hasOwnProperty"] == 1
 
 
 def test_device_output_keeps_key_order() -> None:

@@ -435,6 +435,10 @@ FLATTEN_JSON = [
     ("chain of empty keys", {"": {"": {"c": 1}}}, {"c": 1}),
     ("empty object under the empty key", {"": {}, "e": {"": {}}}, {"e.": {}}),
     ("empty array under the empty key", {"": [], "b": [{"": 1}]}, {"": [], "b[0].": 1}),
+    # `result["__proto__"] = v` sets the result's prototype: no key.
+    ("__proto__ value dropped", {"__proto__": 1, "a": 1}, {"a": 1}),
+    ("__proto__ empty object dropped", {"__proto__": {}, "b": []}, {"b": []}),
+    ("__proto__ object flattened", {"__proto__": {"x": 1}}, {"__proto__.x": 1}),
 ]
 
 
