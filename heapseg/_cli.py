@@ -35,8 +35,10 @@ from ._calls import (
 from ._cli_backfill import (
     BackfillError,
     Checkpoint,
+    CheckpointNotSaved,
     InputFile,
     Window,
+    check_checkpoint_writable,
     expand_inputs,
     load_checkpoint,
     load_config,
@@ -931,6 +933,49 @@ def _resume_start(
     return names.index(checkpoint.file)
 
 
+def _run_inputs(
+    job: _Job,
+    inputs: list[tuple[str, _Opener]],
+    opened_early: set[str],
+    pool: Executor | None,
+    args: argparse.Namespace,
+) -> tuple[bool, str | None]:
+    """Read every input through ``job``, saving the checkpoint after each file.
+
+    Gives whether the run went through (False when it was stopped) and the read error
+    that ended it, if any; a checkpoint that cannot be written raises ``CheckpointNotSaved``
+    (never taken for a read error, though both are ``OSError`` underneath).
+    """
+    for name, opener in inputs:
+        try:
+            with ExitStack() as reading:
+                stream = opener()
+                if name not in opened_early:
+                    reading.callback(stream.close)
+                if pool is None:
+                    ran = job.run(read_records(open_binary(stream), name, args.format))
+                else:
+                    units = read_units(open_binary(stream), name, args.format)
+                    ran = job.run_outcomes(_parallel_outcomes(units, job.setup, pool, args.jobs))
+                if not ran:
+                    return False, None
+        except BrokenPipeError:
+            raise
+        except (OSError, EOFError, zlib.error) as error:
+            return True, f"cannot read {name}: {error}"
+        job.save()
+    return True, None
+
+
+def _final_save(job: _Job, complete: bool) -> str | None:
+    """Write the run's last checkpoint; what went wrong, or None when it is saved."""
+    try:
+        job.save(complete=complete)
+    except CheckpointNotSaved as error:
+        return str(error)
+    return None
+
+
 def _translate(args: argparse.Namespace) -> int:
     profile = _build_profile(args)
     _check_translate_options(args, profile)
@@ -945,6 +990,8 @@ def _translate(args: argparse.Namespace) -> int:
             expanded = expand_inputs(given, outputs)
             files, not_read = expanded.files, expanded.skipped
         checkpoint = load_checkpoint(args.checkpoint) if args.checkpoint else None
+        if args.checkpoint:
+            check_checkpoint_writable(args.checkpoint)
     except BackfillError as error:
         raise _UsageError(str(error)) from None
     start = _resume_start(checkpoint, given, files, args.checkpoint)
@@ -983,34 +1030,18 @@ def _translate(args: argparse.Namespace) -> int:
             pool = ProcessPoolExecutor(args.jobs, initializer=_ignore_interrupts)
             stack.callback(pool.shutdown, cancel_futures=True)
         read_error: str | None = None
+        save_error: str | None = None
         finished = True
         try:
-            for name, opener in inputs:
-                try:
-                    with ExitStack() as reading:
-                        stream = opener()
-                        if name not in opened_early:
-                            reading.callback(stream.close)
-                        if pool is None:
-                            ran = job.run(read_records(open_binary(stream), name, args.format))
-                        else:
-                            units = read_units(open_binary(stream), name, args.format)
-                            ran = job.run_outcomes(
-                                _parallel_outcomes(units, job.setup, pool, args.jobs)
-                            )
-                        if not ran:
-                            finished = False
-                            break
-                except BrokenPipeError:
-                    raise
-                except (OSError, EOFError, zlib.error) as error:
-                    read_error = f"cannot read {name}: {error}"
-                    break
-                job.save()
+            try:
+                finished, read_error = _run_inputs(job, inputs, opened_early, pool, args)
+            except CheckpointNotSaved as error:
+                save_error = str(error)
             job.finish()
             sys.stdout.flush()
-            complete = finished and read_error is None
-            job.save(complete=complete)
+            complete = finished and read_error is None and save_error is None
+            if save_error is None:
+                save_error = _final_save(job, complete)
         finally:
             if restore is not None:
                 restore()
@@ -1030,10 +1061,15 @@ def _translate(args: argparse.Namespace) -> int:
             )
         if read_error is not None:
             sys.stderr.write(f"heapseg: {read_error}\n")
+        if save_error is not None:
+            sys.stderr.write(
+                f"heapseg: {save_error}; the run stopped. Once the checkpoint can be written, "
+                "run the same command again: it goes on from the last checkpoint saved\n"
+            )
         if stats is not None:
             names = [item.name for item in files]
             stats.write(_dumps(_stats(job.tally, args, names, not_read, read_error, complete)))
-    if read_error is not None:
+    if read_error is not None or save_error is not None:
         return EXIT_USAGE
     if job.stop_signal is not None:
         return EXIT_INTERRUPTED

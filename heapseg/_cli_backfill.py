@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -25,9 +26,11 @@ __all__ = [
     "EXPORT_SUFFIXES",
     "BackfillError",
     "Checkpoint",
+    "CheckpointNotSaved",
     "Expanded",
     "InputFile",
     "Window",
+    "check_checkpoint_writable",
     "expand_inputs",
     "load_checkpoint",
     "load_config",
@@ -52,6 +55,13 @@ CONFIG_KEYS: Final = (
 
 class BackfillError(Exception):
     """A folder, window, checkpoint or config the command line cannot use (exit status 2)."""
+
+
+class CheckpointNotSaved(BackfillError):
+    """The checkpoint file cannot be written: a missing or read-only folder, a full disk."""
+
+    def __init__(self, path: str, error: OSError) -> None:
+        super().__init__(f"cannot write the checkpoint {path}: {error.strerror or error}")
 
 
 @frozen
@@ -219,14 +229,45 @@ def load_checkpoint(path: str) -> Checkpoint | None:
         ) from None
 
 
+def _temporary(path: str) -> str:
+    """The file a checkpoint is written to before it is renamed over ``path``."""
+    return f"{path}.tmp-{os.getpid()}"
+
+
+def _remove_quietly(path: str) -> None:
+    """Remove a temporary file left by a failed write, if there is one."""
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def check_checkpoint_writable(path: str) -> None:
+    """Create and remove the temporary file ``save_checkpoint`` writes beside ``path``,
+    so a checkpoint in a missing or read-only folder is refused before any output."""
+    temporary = _temporary(path)
+    try:
+        with open(temporary, "w", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise CheckpointNotSaved(path, error) from None
+    _remove_quietly(temporary)
+
+
 def save_checkpoint(path: str, checkpoint: Checkpoint) -> None:
-    """Write ``checkpoint`` to a temporary file beside ``path``, sync it, rename it over."""
-    temporary = f"{path}.tmp-{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as stream:
-        stream.write(json.dumps(checkpoint.to_json()) + "\n")
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, path)
+    """Write ``checkpoint`` to a temporary file beside ``path``, sync it, rename it over.
+
+    Should any step fail, the temporary file is removed, ``path`` keeps the previous
+    checkpoint, and ``CheckpointNotSaved`` says why.
+    """
+    temporary = _temporary(path)
+    try:
+        with open(temporary, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(checkpoint.to_json()) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        _remove_quietly(temporary)
+        raise CheckpointNotSaved(path, error) from None
 
 
 def load_config(path: str) -> dict[str, Any]:

@@ -332,6 +332,49 @@ def test_a_checkpoint_that_does_not_fit_is_refused(
     assert done.stdout == b""
 
 
+def test_an_unwritable_checkpoint_is_refused_before_any_output(tmp_path: Path) -> None:
+    export_of(tmp_path, files=1, per_file=2)
+    done = run("export", "--checkpoint", "no/such/folder/cp", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith("heapseg: error: cannot write the checkpoint no/such/folder/cp: ")
+    assert list(tmp_path.iterdir()) == [tmp_path / "export"]
+
+
+# The command line, with syncing a file failing as on a full disk: the checkpoint
+# check made before any output passes, and the first checkpoint write fails.
+FULL_DISK = """
+import errno, os, sys
+from heapseg._cli import main
+
+def full(descriptor):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+os.fsync = full
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_checkpoint_that_fails_part_way_stops_the_run_with_one_line(tmp_path: Path) -> None:
+    ids = export_of(tmp_path, files=1, per_file=2500)
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, "translate", "export", "--checkpoint", "cp"],
+        capture_output=True,
+        cwd=tmp_path,
+        env=ENV,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    summary, *_, last = done.stderr.decode().splitlines()
+    assert summary.startswith("heapseg: 1,000 messages: 1,000 translated")
+    assert last.startswith("heapseg: cannot write the checkpoint cp: No space left on device; ")
+    assert [r["messageId"] for r in records(done.stdout)] == ids[:1000]
+    assert list(tmp_path.iterdir()) == [tmp_path / "export"]  # no checkpoint, no leftovers
+
+
 class Line(NamedTuple):
     method: str
     url: str
