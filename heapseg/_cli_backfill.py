@@ -19,7 +19,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from ._calls import shorten
-from ._isodate import facade_timestamp, is_iso_date, parse_iso_date
+from ._isodate import facade_timestamp, impossible_field, is_iso_date, parse_iso_date
 
 __all__ = [
     "CONFIG_KEYS",
@@ -123,12 +123,23 @@ def expand_inputs(names: Sequence[str], ignore: Sequence[str] = ()) -> Expanded:
 
 
 def parse_bound(text: str, option: str) -> int:
-    """An ISO-8601 date or date-time (UTC unless it carries an offset) in epoch milliseconds."""
+    """An ISO-8601 date or date-time (UTC unless it carries an offset) in epoch milliseconds.
+
+    A field out of its calendar range (``2024-02-30``, ``T25:00``) is refused rather than
+    carried into the next unit as message timestamps are: it is a typing mistake, and a
+    window that silently moves would send the wrong history.
+    """
     date = parse_iso_date(text) if is_iso_date(text, strict=True) else None
     if date is None:
         raise BackfillError(
             f"{option} takes an ISO-8601 date or date-time such as 2024-05-01 or "
             f"2024-05-01T12:00:00Z, not {text!r}"
+        )
+    problem = impossible_field(text)
+    if problem is not None:
+        raise BackfillError(
+            f"{option} {text!r} is not a real date: {problem}; give a date and time that "
+            "exist, such as 2024-05-01 or 2024-05-01T12:00:00Z"
         )
     return date.ms
 

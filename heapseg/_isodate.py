@@ -27,6 +27,7 @@ __all__ = [
     "date_utc",
     "dayjs_utc",
     "facade_timestamp",
+    "impossible_field",
     "is_canonical_iso",
     "is_iso_date",
     "js_date_parse",
@@ -177,6 +178,51 @@ def is_iso_date(value: str, *, strict: bool) -> bool:
     if strict:
         return _STRICT_MATCHER.fullmatch(value) is not None
     return _ISO_MATCHER.fullmatch(value) is not None
+
+
+_STRICT_FIELDS: Final = (
+    (1, "month", 1, 12),
+    (2, "day", 1, 31),
+    (4, "hour", 0, 23),
+    (5, "minute", 0, 59),
+    (6, "second", 0, 59),
+    (10, "offset hour", 0, 23),
+    (11, "offset minute", 0, 59),
+)
+"""The fields of ``_STRICT_MATCHER`` with a calendar range: group, name, first, last
+(a day's last is its month's length)."""
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = _days_from_civil(year + month // 12, month % 12 + 1, 1)
+    return following - _days_from_civil(year, month, 1)
+
+
+def impossible_field(value: str) -> str | None:
+    """The field that makes the strict ISO date-time ``value`` a date no calendar has,
+    with its range (``"day 30 is not 01 to 29 in 2024-02"``); None when every field is
+    in range, or when ``value`` is no strict ISO date-time at all.
+
+    isodate carries such a field into the next unit, as ``Date.UTC`` does (``2024-13-01``
+    is 2025-01-01), which is right for reading messages; a person who types one meant
+    another date.
+    """
+    match = _STRICT_MATCHER.fullmatch(value)
+    if match is None:
+        return None
+    groups = match.groups()
+    for group, name, first, last in _STRICT_FIELDS:
+        text = groups[group]
+        if text is None:
+            continue
+        within = ""
+        if name == "day":
+            year = int(groups[0])
+            last = _days_in_month(year + 1900 if year <= 99 else year, int(groups[1]))
+            within = f" in {groups[0]}-{groups[1]}"
+        if not first <= int(text) <= last:
+            return f"{name} {text} is not {first:02d} to {last:02d}{within}"
+    return None
 
 
 def _iso_from_match(match: re.Match[str]) -> JsDate | None:

@@ -181,6 +181,47 @@ def test_bad_windows_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
     assert done.stdout == b""
 
 
+# (bound, the field named in the refusal) — dates no calendar has, which isodate would
+# carry into the next unit (2024-13-01 would be 2025-01-01).
+IMPOSSIBLE = [
+    ("2024-13-01", "month 13"),
+    ("2024-00-10", "month 00"),
+    ("2024-02-30", "day 30"),
+    ("2023-02-29", "day 29"),
+    ("2024-04-31", "day 31"),
+    ("2024-05-32", "day 32"),
+    ("2024-05-00", "day 00"),
+    ("2024-05-01T25:00:00Z", "hour 25"),
+    ("2024-05-01T24:00", "hour 24"),
+    ("2024-05-01T23:60", "minute 60"),
+    ("2024-05-01T23:59:60Z", "second 60"),
+    ("2024-05-01T12:00:00+24:00", "offset hour 24"),
+    ("2024-05-01T12:00:00+02:60", "offset minute 60"),
+]
+
+
+@pytest.mark.parametrize(("bound", "field"), IMPOSSIBLE)
+@pytest.mark.parametrize("option", ["--since", "--until"])
+def test_impossible_dates_are_refused_not_rolled_over(
+    tmp_path: Path, option: str, bound: str, field: str
+) -> None:
+    done = run("--sample", option, bound, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith(f"heapseg: error: {option} {bound!r} is not a real date: {field} ")
+
+
+# The last moment of each field's range is a real date and still accepted.
+@pytest.mark.parametrize(
+    "bound",
+    ["2024-02-29", "2024-12-31T23:59:59.999Z", "2024-04-30T00:00", "2024-05-01T12:00:00-23:59"],
+)
+def test_dates_at_the_edge_of_their_ranges_are_accepted(tmp_path: Path, bound: str) -> None:
+    done = run("--sample", "--since", bound, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
 # --- selection and replay options ------------------------------------------------------------
 
 

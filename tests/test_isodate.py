@@ -24,6 +24,7 @@ from heapseg._isodate import (
     date_utc,
     dayjs_utc,
     facade_timestamp,
+    impossible_field,
     is_iso_date,
     js_date_parse,
     parse_iso_date,
@@ -203,6 +204,21 @@ PARSE_ISO = [
 @pytest.mark.parametrize(("value", "iso"), PARSE_ISO)
 def test_parse_iso_date(value: str, iso: str | None) -> None:
     assert iso_of(parse_iso_date(value)) == iso
+
+
+@given(
+    st.integers(1000, 9999),
+    st.lists(st.integers(0, 99), min_size=5, max_size=5),
+)
+def test_impossible_field_is_exactly_a_field_isodate_would_carry(
+    year: int, fields: list[int]
+) -> None:
+    """With no offset, isodate gives back the very fields it read unless one is out of
+    range and carried into the next unit: that is when ``impossible_field`` names one."""
+    month, day, hour, minute, second = fields
+    text = f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
+    carried = iso_of(parse_iso_date(text)) != text.replace("Z", ".000Z")
+    assert (impossible_field(text) is not None) == carried
 
 
 # --- isodate-traverse --------------------------------------------------------------------------
