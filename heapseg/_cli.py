@@ -722,14 +722,15 @@ def _open_inputs(
     files: Sequence[InputFile], sample: bool, stack: ExitStack
 ) -> list[tuple[str, _Opener]]:
     """Open every named input before reading any, so a missing file fails before output
-    starts; files found in folders are opened one at a time as they are reached."""
-    if sample:
-        stream = stack.enter_context(_sample_stream())
-        return [(SAMPLE_NAME, lambda: stream)]
+    starts; files found in folders are opened one at a time as they are reached.
+
+    With ``sample``, ``files`` holds the sample, or nothing once a complete checkpoint
+    has it: like any input, it is opened only when it is still to be read.
+    """
     opened: list[tuple[str, _Opener]] = []
     for item in files:
         name = item.name
-        if name == "-":
+        if name == "-" and not sample:
             if sys.stdin.isatty():
                 sys.stderr.write("heapseg: reading messages from the terminal; end with Ctrl-D\n")
             opened.append(("-", lambda: sys.stdin.buffer))
@@ -737,7 +738,7 @@ def _open_inputs(
         if item.in_folder:
             opened.append((name, lambda name=name: _open_found(name)))  # type: ignore[misc]
             continue
-        stream = stack.enter_context(_open_file(name))
+        stream = stack.enter_context(_sample_stream() if sample else _open_file(name))
         opened.append((name, lambda stream=stream: stream))  # type: ignore[misc]
     return opened
 

@@ -22,9 +22,10 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 APP_ID = "1535634150"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+def run(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "heapseg", "translate", *args],
+        input=stdin,
         capture_output=True,
         cwd=cwd,
         env=ENV,
@@ -302,6 +303,22 @@ def test_slices_with_max_messages_add_up_to_one_full_run(tmp_path: Path) -> None
     assert [len(records(o)) for o in outputs] == [5, 5, 2, 0]
     assert b"".join(outputs) == full.stdout
     assert json.loads((tmp_path / "cp").read_text("utf-8"))["complete"] is True
+
+
+@pytest.mark.parametrize("inputs", [["--sample"], ["in.ndjson"], ["export"], ["-"]])
+def test_a_complete_checkpoint_reads_nothing(tmp_path: Path, inputs: list[str]) -> None:
+    export_of(tmp_path, files=2, per_file=3)
+    messages = "".join(json.dumps(track(n)) + "\n" for n in range(3)).encode()
+    (tmp_path / "in.ndjson").write_bytes(messages)
+    first = run(*inputs, "--checkpoint", "cp", cwd=tmp_path, stdin=messages)
+    assert first.returncode == 0, first.stderr
+    assert records(first.stdout)
+    assert json.loads((tmp_path / "cp").read_text("utf-8"))["complete"] is True
+    again = run(*inputs, "--checkpoint", "cp", cwd=tmp_path, stdin=messages)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == b""
+    assert again.stderr.startswith(b"heapseg: 0 messages: ")
+    assert b"not read again" in again.stderr
 
 
 def test_a_checkpoint_inside_batch_envelopes_resumes_at_the_item(tmp_path: Path) -> None:
