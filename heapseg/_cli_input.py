@@ -41,6 +41,9 @@ _CHUNK: Final = 1 << 16
 _MAX_ITEM: Final = 8 << 20
 """An array item still undecodable with this many characters buffered is malformed.
 Segment caps one message at 32 KB, so no real message comes near it."""
+_MAX_INPUT: Final = 1 << 20
+"""The longest unreadable document or array text reported as a record's input; longer
+text is left out of the report. Segment's batch bodies stay under 500 KB."""
 _WS_RUN: Final = re.compile(r"[ \t\r\n]*")
 
 
@@ -207,6 +210,11 @@ def _expand_envelope(envelope: dict[str, Any], source: Source, text: str) -> Ite
             yield record
 
 
+def _bounded(text: str) -> str | None:
+    """``text`` as a record's input, or None when it is too long to report."""
+    return text if len(text) <= _MAX_INPUT else None
+
+
 def _decode_failure(error: Exception, *, column: bool = True) -> str:
     if isinstance(error, json.JSONDecodeError):
         where = f" (column {error.colno})" if column else ""
@@ -247,11 +255,14 @@ def ndjson_records(raw: bytes, source: Source) -> Iterable[Record]:
 
 
 class _Unreadable(Exception):
-    """The array text cannot be decoded further (bad UTF-8, malformed or oversized item)."""
+    """The array text cannot be decoded further (bad UTF-8, malformed or oversized item),
+    with the line where decoding failed and the text from there on, when they are known."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, line: int | None = None, text: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.line = line
+        self.text = text
 
 
 class _Cursor:
@@ -301,16 +312,26 @@ class _Cursor:
     def char(self) -> str:
         return self.buf[self.pos]
 
+    def unreadable(self, reason: str, at: int | None = None) -> _Unreadable:
+        """Reading fails at ``at`` (default: the position): the failure, on the line of
+        ``at``, with the text from the position to the end of that line."""
+        at = self.pos if at is None else at
+        line = self.line_here() + self.buf.count("\n", self.pos, at)
+        end = self.buf.find("\n", at)
+        text = self.buf[self.pos : len(self.buf) if end < 0 else end].rstrip("\r")
+        return _Unreadable(reason, line, _bounded(text))
+
     def decode(self) -> tuple[Any, str]:
         """Decode one JSON value at the position; return it and its text."""
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
             except _NotJSON as error:
-                raise _Unreadable(f"malformed JSON: {error}") from None
+                raise self.unreadable(f"malformed JSON: {error}") from None
             except (json.JSONDecodeError, RecursionError) as error:
                 if self.eof or len(self.buf) - self.pos > _MAX_ITEM:
-                    raise _Unreadable(_decode_failure(error, column=False)) from None
+                    at = error.pos if isinstance(error, json.JSONDecodeError) else None
+                    raise self.unreadable(_decode_failure(error, column=False), at) from None
                 self.fill()
                 continue
             if end == len(self.buf) and not self.eof:
@@ -347,20 +368,20 @@ def _array_items(
             if not cursor.skip_ws():
                 raise _Unreadable("the JSON array ends without its closing ']'")
             separator = cursor.char()
-            cursor.pos += 1
-            if separator == "]":
-                closed = True
-            elif separator != ",":
-                raise _Unreadable(
+            if separator not in ",]":
+                raise cursor.unreadable(
                     f"malformed JSON: expected ',' or ']' after an array item, found {separator!r}"
                 )
+            cursor.pos += 1
+            closed = separator == "]"
         if alone and cursor.skip_ws():
-            raise _Unreadable("unexpected data after the end of the JSON array")
+            raise cursor.unreadable("unexpected data after the end of the JSON array")
     except _Unreadable as error:
         reason = error.reason
         if not reason.startswith("unexpected data"):
             reason += "; the rest of the array cannot be read"
-        yield Malformed(Source(file, cursor.line_here(), index), "$", reason)
+        where = Source(file, cursor.line_here() if error.line is None else error.line, index)
+        yield Malformed(where, "$", reason, error.text)
     except UnicodeDecodeError as error:
         yield Malformed(
             Source(file, line, index),
@@ -398,16 +419,29 @@ def _batch_array_offset(text: str) -> int | None:
 
 
 def _document(whole: bytes, file: str, first_line: int) -> Iterator[Record]:
-    """A pretty-printed JSON document: one message, or a batch envelope streamed item by item."""
+    """A pretty-printed JSON document: one message, or a batch envelope streamed item by item.
+
+    A document that cannot be read is reported on the line where reading failed, with
+    the whole document as its input (the document starts on ``first_line``).
+    """
     source = Source(file, first_line)
     try:
         text = whole.decode("utf-8")
-        value = _loads(text)
     except UnicodeDecodeError as error:
-        yield Malformed(source, "$", f"the input is not UTF-8 text ({error.reason})")
+        yield Malformed(
+            Source(file, first_line + whole.count(b"\n", 0, error.start)),
+            "$",
+            f"the input is not UTF-8 text ({error.reason})",
+            _bounded(whole.decode("utf-8", "replace")),
+        )
         return
+    try:
+        value = _loads(text)
     except (ValueError, RecursionError) as error:
-        yield Malformed(source, "$", _decode_failure(error))
+        line = first_line
+        if isinstance(error, json.JSONDecodeError):
+            line += error.lineno - 1
+        yield Malformed(Source(file, line), "$", _decode_failure(error), _bounded(text))
         return
     if not (isinstance(value, dict) and _is_envelope(value)):
         yield _object_or_malformed(value, source, text)

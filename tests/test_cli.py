@@ -272,6 +272,134 @@ def test_lone_surrogate_escapes_are_written_as_valid_json() -> None:
     assert record["event"] == "bad \ud800 half"
 
 
+ITEM = '{"type": "track", "userId": "u1", "event": "E"}'
+PRETTY = (
+    '{\n  "type": "track",\n  "userId": "u1",\n  "event": "E",\n  "properties": {"a": 1,},\n}\n'
+)
+TRAILING = '{\n  "type": "track",\n  "userId": "u1",\n  "event": "E",\n}\n'
+MULTI_LINE_ITEM = '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E"\n}'
+
+# (what, --format, input, the report: line, index, reason ending, input) — the line is
+# where the decoder stopped; the input is the document, or for an array the text from
+# the unreadable item to the end of that line.
+SYNTAX_ERRORS = [
+    (
+        "a comma before '}' in a pretty-printed message",
+        "auto",
+        PRETTY,
+        (5, None, "Expecting property name enclosed in double quotes (column 25)", PRETTY),
+    ),
+    (
+        "a comma at the end of a pretty-printed message's last line",
+        "auto",
+        TRAILING,
+        (5, None, "Expecting property name enclosed in double quotes (column 1)", TRAILING),
+    ),
+    (
+        "a document after blank lines",
+        "auto",
+        "\n\n" + TRAILING,
+        (7, None, "(column 1)", TRAILING),
+    ),
+    (
+        "NDJSON read as one document",
+        "json",
+        f"{ITEM}\n{ITEM}\n",
+        (2, None, "Extra data (column 1)", f"{ITEM}\n{ITEM}\n"),
+    ),
+    (
+        "a malformed array item",
+        "auto",
+        f'[\n  {ITEM},\n  {{"type": "track",, "event": "F"}},\n  {ITEM}\n]\n',
+        (
+            3,
+            1,
+            "enclosed in double quotes; the rest of the array cannot be read",
+            '{"type": "track",, "event": "F"},',
+        ),
+    ),
+    (
+        "an array item over several lines, missing a comma",
+        "auto",
+        f"[\n  {ITEM},\n  {MULTI_LINE_ITEM}\n]\n",
+        (
+            6,
+            1,
+            "Expecting ',' delimiter; the rest of the array cannot be read",
+            MULTI_LINE_ITEM[:-2],
+        ),
+    ),
+    (
+        "a missing comma between array items",
+        "auto",
+        f"[\n  {ITEM}\n  {ITEM}\n]\n",
+        (3, 1, "found '{'; the rest of the array cannot be read", ITEM),
+    ),
+    (
+        "NaN in an array item",
+        "auto",
+        f'[{ITEM},\n {{"type": "track", "n": NaN}}]',
+        (
+            2,
+            1,
+            "NaN is not a JSON value; the rest of the array cannot be read",
+            '{"type": "track", "n": NaN}]',
+        ),
+    ),
+    (
+        "text after the array",
+        "auto",
+        f"[{ITEM}]\n\nmore text\n",
+        (3, 1, "unexpected data after the end of the JSON array", "more text"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("form", "text", "expected"),
+    [case[1:] for case in SYNTAX_ERRORS],
+    ids=[case[0] for case in SYNTAX_ERRORS],
+)
+def test_syntax_errors_give_the_line_where_decoding_failed_and_the_text(
+    tmp_path: Path, form: str, text: str, expected: tuple[int, int | None, str, str]
+) -> None:
+    line, index, reason, given = expected
+    errors = tmp_path / "errors.ndjson"
+    done = run("translate", "--format", form, "--errors", str(errors), stdin=text.encode())
+    assert done.returncode == 1
+    [report] = records(errors.read_bytes())
+    assert (report["line"], report.get("index")) == (line, index)
+    assert report["reason"].startswith("malformed JSON: ") or "unexpected data" in reason
+    assert report["reason"].endswith(reason)
+    assert report["input"] == given
+    shown = run("translate", "--format", form, stdin=text.encode())
+    where = f"-:{line}" + ("" if index is None else f"[{index}]")
+    assert f"heapseg: invalid: {where}: $: ".encode() in shown.stderr
+
+
+def test_a_document_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
+    text = b'{\n  "type": "track",\n  "event": "\xff"\n}\n'
+    errors = tmp_path / "errors.ndjson"
+    done = run("translate", "--errors", str(errors), stdin=text)
+    assert done.returncode == 1
+    [report] = records(errors.read_bytes())
+    assert report["line"] == 3
+    assert report["reason"].startswith("the input is not UTF-8 text")
+    assert report["input"] == text.decode("utf-8", "replace")
+
+
+def test_an_unreadable_document_over_a_mebibyte_is_reported_without_its_text(
+    tmp_path: Path,
+) -> None:
+    text = '{\n  "type": "track",\n  "note": "' + "x" * (1 << 20) + '",\n}\n'
+    errors = tmp_path / "errors.ndjson"
+    done = run("translate", "--errors", str(errors), stdin=text.encode())
+    assert done.returncode == 1
+    [report] = records(errors.read_bytes())
+    assert report["line"] == 4
+    assert "input" not in report
+
+
 # --- batch envelopes ------------------------------------------------------------------
 
 
