@@ -857,6 +857,18 @@ def _summary(tally: _Tally, http: bool, window: Window) -> str:
     return text
 
 
+def _invalid_not_shown(job: _Job) -> str | None:
+    """The line after the summary that says how many invalid messages stderr did not show,
+    when some were left out for want of an ``--errors`` file; None otherwise."""
+    left_out = job.tally.invalid - job.invalid_shown
+    if job.errors is not None or not left_out:
+        return None
+    return (
+        f"heapseg: {_count(left_out, 'more invalid message')} not shown; "
+        "--errors FILE records them all"
+    )
+
+
 def _stats(
     tally: _Tally,
     args: argparse.Namespace,
@@ -1049,6 +1061,9 @@ def _translate(args: argparse.Namespace) -> int:
         job.progress.update(job.tally, final=True)
         job.progress.clear()
         sys.stderr.write(_summary(job.tally, args.http, window) + "\n")
+        not_shown = _invalid_not_shown(job)
+        if not_shown is not None:
+            sys.stderr.write(not_shown + "\n")
         if not finished:
             why = "interrupted" if job.stop_signal is not None else "stopped at --max-messages"
             again = f"; run it again with --checkpoint {args.checkpoint} to go on" * bool(

@@ -513,12 +513,28 @@ def test_invalid_lines_are_reported_with_line_path_and_reason(tmp_path: Path) ->
     )
 
 
-def test_invalid_lines_go_to_stderr_when_there_is_no_errors_file() -> None:
-    done = run("translate", stdin=b"oops\n" * 12)
+# (invalid lines, --errors given, lines shown on stderr, the closing line or None)
+INVALID_ON_STDERR = [
+    (12, False, 10, "heapseg: 2 more invalid messages not shown; --errors FILE records them all"),
+    (11, False, 10, "heapseg: 1 more invalid message not shown; --errors FILE records them all"),
+    (10, False, 10, None),
+    (3, False, 3, None),
+    (12, True, 0, None),
+]
+
+
+@pytest.mark.parametrize(("count", "errors", "shown", "closing"), INVALID_ON_STDERR)
+def test_invalid_lines_go_to_stderr_when_there_is_no_errors_file(
+    tmp_path: Path, count: int, errors: bool, shown: int, closing: str | None
+) -> None:
+    options = ["--errors", str(tmp_path / "errors.ndjson")] if errors else []
+    done = run("translate", *options, stdin=b"oops\n" * count)
     assert done.returncode == 1
-    shown = [line for line in done.stderr.decode().splitlines() if "invalid: -:" in line]
-    assert len(shown) == 10
-    assert "12 messages: 0 translated, 0 unsupported, 12 invalid" in done.stderr.decode()
+    lines = done.stderr.decode().splitlines()
+    assert len([line for line in lines if line.startswith("heapseg: invalid: -:")]) == shown
+    summary = f"heapseg: {count} messages: 0 translated, 0 unsupported, {count} invalid;"
+    assert lines[shown].startswith(summary)
+    assert lines[shown + 1 :] == ([] if closing is None else [closing])
 
 
 _message = st.fixed_dictionaries(
