@@ -1175,6 +1175,26 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{message}\n{self.format_usage().rstrip()}")
 
 
+class _IntermixedParser(_Parser):
+    """A command's parser, taking its positional arguments before, between and after its
+    options (``heapseg translate a.ndjson --jobs 2 b.ndjson``), as argparse's intermixed
+    parsing does; the parent parser calls ``parse_known_args``, so intermixing starts
+    there."""
+
+    _intermixing = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._intermixing:  # the intermixed parse calling back in (Python < 3.13)
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="heapseg",
@@ -1183,7 +1203,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Start with:  heapseg translate --sample    (see docs/cli.md)",
     )
     parser.add_argument("--version", action="version", version=f"heapseg {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_IntermixedParser
+    )
 
     translate = commands.add_parser(
         "translate",

@@ -169,6 +169,19 @@ def test_files_are_read_in_order_and_named(tmp_path: Path) -> None:
     assert [(r["file"], r["line"]) for r in out] == [(str(first), 1), (str(second), 2)]
 
 
+def test_files_may_come_before_between_and_after_options(tmp_path: Path) -> None:
+    names = [tmp_path / f"{n}.ndjson" for n in "abc"]
+    for path in names:
+        path.write_bytes(ndjson(SIGNED_UP))
+    a, b, c = map(str, names)
+    done = run("translate", a, "--profile", "classic-device", b, "--progress", "never", c)
+    assert done.returncode == 0, done.stderr
+    assert [r["file"] for r in records(done.stdout)] == [a, b, c]
+    unknown = run("translate", a, "--bogus")
+    assert unknown.returncode == 2
+    assert b"unrecognized arguments: --bogus" in unknown.stderr
+
+
 def test_gzip_files_and_gzip_stdin_are_read_transparently(tmp_path: Path) -> None:
     path = tmp_path / "events.ndjson.gz"
     path.write_bytes(gzip.compress(ndjson(SIGNED_UP, PAGE)))
