@@ -9,7 +9,8 @@ Both cloud Actions profiles (``actions-cloud``, ``heap-cloud``) share these step
    and so is a ``null`` unless the field allows null. Nested values are not
    touched.
 3. **Validation** (AJV with ``coerceTypes: "array"``): a one-item array stands
-   for its item; string fields take numbers and booleans as their JavaScript
+   for its item in string and date fields, never in object fields; string
+   fields take numbers and booleans as their JavaScript
    text (``123`` → ``"123"``); object fields take only objects; date fields
    take numbers, or strings dayjs can read; an ``email`` field must match
    ajv-formats' full e-mail pattern.
@@ -103,11 +104,24 @@ def _wrong_type(source: str, field: Field, value: object, destination: str) -> I
     )
 
 
+def _unwrapped(value: object, field: Field) -> object:
+    """The item of a one-item array where AJV's ``coerceTypes: "array"`` takes it instead.
+
+    AJV unwraps only towards the types it coerces to (string, number, boolean, null),
+    so an object field keeps the array, and rejects it, unless it allows the null item.
+    """
+    if not isinstance(value, list) or len(value) != 1:
+        return value
+    item = value[0]
+    if field.kind == "object" and not (item is None and field.allow_null):
+        return value
+    return item
+
+
 def _coerce(value: object, field: Field, source: str, destination: str) -> object:
     """AJV's type check with ``coerceTypes: "array"`` for one field."""
     original = value
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
+    value = _unwrapped(value, field)
     if value is None:
         if field.allow_null:
             return None

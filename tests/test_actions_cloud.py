@@ -570,12 +570,33 @@ def test_string_fields_take_numbers_as_text() -> None:
     assert (track.event, track.idempotency_key) == ("1e+21", "7")
 
 
+# (fields, the field read, the value the destination gets): AJV's coerceTypes "array"
+ONE_ITEM_ARRAYS: list[tuple[dict[str, Any], str, Any]] = [
+    ({"type": "page", "name": ["Home"]}, "name", "Home"),
+    ({"type": "page", "name": [7]}, "name", "7"),
+    ({"timestamp": [1629213675449]}, "timestamp", "2021-08-17T15:21:15.449Z"),
+]
+
+
+@pytest.mark.parametrize(("fields", "field", "value"), ONE_ITEM_ARRAYS)
+def test_one_item_arrays_stand_for_their_item_in_scalar_fields(
+    fields: dict[str, Any], field: str, value: Any
+) -> None:
+    (track,) = heapseg.translate(test_event(**fields), profile=PROFILE)
+    assert isinstance(track, Track)
+    sent = track.timestamp if field == "timestamp" else track.properties[field]
+    assert sent == value
+
+
 @pytest.mark.parametrize(
     ("fields", "path"),
     [
         ({"event": {"name": "x"}}, "$.event"),
         ({"type": "page", "name": ["a", "b"]}, "$.name"),
         ({"context": {"traits": "text"}}, "$.context.traits"),
+        ({"context": {"traits": [{"a": 1}, {"b": 2}]}}, "$.context.traits"),
+        # §1.3: coerceTypes "array" unwraps a one-item array into scalar fields only
+        ({"context": {"traits": [{"plan": "pro"}]}}, "$.context.traits"),
         ({"timestamp": "not a date"}, "$.timestamp"),
         ({"timestamp": True}, "$.timestamp"),
     ],

@@ -515,6 +515,45 @@ def test_track_without_event_breaks_the_segment_spec() -> None:
     assert "missing the required field 'event'" in caught.value.reason
 
 
+# (id, message, profile, the path of the value that is not an object): §1.3, "fields
+# typed object reject non-objects"; coerceTypes "array" unwraps one item only into scalars
+NOT_OBJECTS: list[tuple[str, dict[str, Any], heapseg.Profile, str]] = [
+    ("track, text traits", test_event(context={"traits": "text"}), PRESET, "$.context.traits"),
+    (
+        "track, two-item traits",
+        test_event(context={"traits": [{"a": 1}, {"b": 2}]}),
+        PRESET,
+        "$.context.traits",
+    ),
+    (
+        "track, one-item traits",
+        test_event(context={"traits": [{"plan": "pro"}]}),
+        PRESET,
+        "$.context.traits",
+    ),
+    (
+        "identify, one-item traits (field defaults)",
+        test_event(type="identify", context={"traits": [{"plan": "pro"}]}),
+        FIELD_DEFAULTS,
+        "$.context.traits",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "profile", "path"),
+    [case[1:] for case in NOT_OBJECTS],
+    ids=[case[0] for case in NOT_OBJECTS],
+)
+def test_object_fields_take_only_objects(
+    message: dict[str, Any], profile: heapseg.Profile, path: str
+) -> None:
+    with pytest.raises(InvalidEvent) as caught:
+        heapseg.translate(message, profile=profile)
+    assert caught.value.path == path
+    assert "needs an object" in caught.value.reason
+
+
 def test_descriptors_and_key_order() -> None:
     message = test_event(context={"traits": {"plan": "pro", "email": "a@b.co"}})
     calls = heapseg.translate(message, profile=PRESET)
