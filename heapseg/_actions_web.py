@@ -147,20 +147,24 @@ def _unroll(
 ) -> dict[str, JSONValue]:
     """``heapTrackArrays``: track array items as their own events, return the parent's properties.
 
-    Top-level keys are visited in order while fewer than the limit items were counted: each
-    is flattened and moved to the end; an array also has its first items (up to the limit)
-    tracked, and its full length counted. Keys left when the count reaches the limit stay
-    as they came, numbers and nested objects included.
+    Top-level entries are visited in order while fewer than the limit items were counted:
+    each key is deleted and its flattened entry appended; an array also has its first items
+    (up to the limit) tracked, and its full length counted. Keys left when the count
+    reaches the limit stay as they are, numbers and nested objects included.
+
+    The walk is over ``Object.entries``, taken before it starts: each entry keeps the value
+    it had then, even when flattening an earlier key has written over that key since
+    (``{"a": {"b": 1}, "a.b": [...]}`` unrolls the array, not the ``"1"`` from ``a``).
     """
     limit = profile.browser_array_limit
     props: dict[str, JSONValue] = {}
     for key in js_ordered_keys(properties):
         props[key] = copy_value(properties[key])
     count = 0
-    for key in list(props):
+    for key, value in list(props.items()):
         if count >= limit:
             break
-        value = props.pop(key)
+        del props[key]
         props.update(_flat({key: value}, profile))
         if isinstance(value, list):
             taken = value[: limit - count] if len(value) + count > limit else value

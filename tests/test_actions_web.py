@@ -313,6 +313,39 @@ TRACK_VECTORS = [
             ),
         ],
     ),
+    # §4.4 walks Object.entries(props): the keys and values as they were when the walk began.
+    # count 0, key "a": delete it, re-append flatB({a: {b: 1}}) = {"a.b": "1"}, which writes
+    #   over the existing key "a.b" in its place: props {"a.b": "1"}; not an array.
+    # count 0, key "a.b" with its entry value [{"x": 1}] (not the "1" now in props): delete
+    #   it, re-append its JSON text: props {"a.b": '[{"x":1}]'}; 1 + 0 <= 5 items, so all
+    #   are taken, count 1, and the item is tracked. Then the parent.
+    (
+        "§4.4 unrolling reads each entry's value from when the walk began",
+        UNROLL,
+        track({"a": {"b": 1}, "a.b": [{"x": 1}]}, event="E"),
+        [
+            Track("E a.b item", {"x": "1", "segment_library": LIB}),
+            Track("E", {"a.b": '[{"x":1}]', "segment_library": LIB}),
+        ],
+    ),
+    # Limit 2. count 0, key "a": props {"a.b": "1", "c": 5} ("a.b" keeps its place).
+    # count 0, key "a.b", entry value of 3 items: deleted and re-appended after "c" as
+    #   JSON text; 3 + 0 > 2, so the first 2 - 0 items are tracked; count += 3 (the full
+    #   length), 3.
+    # key "c": count 3 >= 2, stop; "c" stays the number 5, ahead of "a.b".
+    (
+        "§4.4 entry values, the count rule and the raw rest together",
+        attrs.evolve(SUBSCRIBED, browser_array_limit=2),
+        track({"a": {"b": 1}, "a.b": [{"x": 1}, {"x": 2}, {"x": 3}], "c": 5}, event="E"),
+        [
+            Track("E a.b item", {"x": "1", "segment_library": LIB}),
+            Track("E a.b item", {"x": "2", "segment_library": LIB}),
+            Track(
+                "E",
+                {"c": 5, "a.b": '[{"x":1},{"x":2},{"x":3}]', "segment_library": LIB},
+            ),
+        ],
+    ),
     (
         "§4.7 no limit: nulls kept, empty objects gone, arrays as JSON",
         SUBSCRIBED,
@@ -368,7 +401,12 @@ TRACK_VECTORS = [
     ids=[case[0] for case in TRACK_VECTORS],
 )
 def test_track(profile: heapseg.Profile, message: dict[str, Any], calls: list[Any]) -> None:
-    assert heapseg.translate(message, profile) == calls
+    """The calls, and each call's properties in the order heap.js is given them."""
+    made = heapseg.translate(message, profile)
+    assert made == calls
+    assert [list(getattr(c, "properties", ())) for c in made] == [
+        list(getattr(c, "properties", ())) for c in calls
+    ]
 
 
 IDENTIFY_VECTORS = [
