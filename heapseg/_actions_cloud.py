@@ -21,6 +21,8 @@ Everything the destination does to a message is in this file, in the order it do
 4. With a defined identity and a defined anonymous id or ``context.traits``,
    an ``addUserProperties`` call comes first: ``anonymous_id``, then the
    flattened traits (a trait ``anonymous_id`` wins), for the identity as given.
+   Its ``origin`` is ``"track"``: the destination writes its body with
+   ``app_id`` first, identifyUser's with ``identity`` first.
 5. identifyUser: without a defined ``userId`` the destination refuses the
    message; otherwise one ``addUserProperties`` call with ``anonymous_id`` when
    truthy (``"0"`` included) and the flattened traits, sent even when empty.
@@ -51,7 +53,14 @@ from ._actions_kit import (
     unsupported,
     user_properties,
 )
-from ._calls import AddUserProperties, Call, JSONValue, written_track, written_user_properties
+from ._calls import (
+    AddUserProperties,
+    Call,
+    JSONValue,
+    Origin,
+    written_track,
+    written_user_properties,
+)
 from ._jsjson import in_js_order
 from ._messages import Message
 from ._profile import Profile
@@ -147,7 +156,10 @@ def _track_event(message: Message, profile: Profile) -> list[Call]:
         assert isinstance(identity, str)
         side_anonymous_id = anonymous_id if is_defined(anonymous_id) else None
         assert side_anonymous_id is None or isinstance(side_anonymous_id, str)
-        return [_add_user_properties(identity, side_anonymous_id, traits, profile), track]
+        side_call = _add_user_properties(
+            identity, side_anonymous_id, traits, profile, origin="track"
+        )
+        return [side_call, track]
     return [track]
 
 
@@ -173,16 +185,23 @@ def _identify_user(message: Message, profile: Profile) -> list[Call]:
 
 
 def _add_user_properties(
-    identity: str, anonymous_id: str | None, traits: object, profile: Profile
+    identity: str,
+    anonymous_id: str | None,
+    traits: object,
+    profile: Profile,
+    origin: Origin | None = None,
 ) -> AddUserProperties:
     """``addUserProperties`` for ``identity``: ``anonymous_id`` (when given), then the mapped
-    traits, which may write over it. Plain (see ``plain_json``) only if putting
-    ``anonymous_id`` first kept JavaScript's key order."""
+    traits, which may write over it; ``origin`` says which action's body it is. Plain (see
+    ``plain_json``) only if putting ``anonymous_id`` first kept JavaScript's key order."""
     properties: dict[str, JSONValue] = {}
     if anonymous_id is not None:
         properties["anonymous_id"] = anonymous_id
     written, plain = user_properties(traits, profile)
     properties.update(written)
     return written_user_properties(
-        MappingProxyType(properties), identity=identity, plain=plain and in_js_order(properties)
+        MappingProxyType(properties),
+        identity=identity,
+        origin=origin,
+        plain=plain and in_js_order(properties),
     )

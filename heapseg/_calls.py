@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 from attrs import field, frozen
 
@@ -22,6 +22,7 @@ __all__ = [
     "Identify",
     "Identity",
     "JSONValue",
+    "Origin",
     "Track",
     "Unsupported",
     "from_dict",
@@ -35,6 +36,10 @@ Identity: TypeAlias = str | int | float
 """A Heap identity: a string, or a number where the integration keeps numeric user ids."""
 
 Properties: TypeAlias = Mapping[str, JSONValue]
+
+Origin: TypeAlias = Literal["track"]
+"""What made a user-properties call, where its integration writes it differently for that
+(see ``AddUserProperties.origin``)."""
 
 _EMPTY: Final[Mapping[str, JSONValue]] = MappingProxyType({})
 
@@ -64,10 +69,17 @@ class AddUserProperties:
 
     ``identity`` is ``None`` for a device-mode call, where heap.js applies the
     properties to whoever the current user is.
+
+    ``origin`` is ``"track"`` for the request Heap Cloud (Actions) makes beside a track
+    call (its trackEvent action), whose body starts with ``app_id`` where the one its
+    identifyUser action makes starts with ``identity``. The call has to say so: a
+    user-properties call followed by a track looks the same either way. It is ``None``
+    (the default, left out of ``to_dict``) for every other call.
     """
 
     properties: Properties = field(converter=_freeze)
     identity: Identity | None = None
+    origin: Origin | None = field(default=None, kw_only=True)
     warnings: tuple[str, ...] = field(default=(), converter=_warnings, kw_only=True)
     _plain_json: bool = field(default=False, init=False, eq=False, repr=False)
     """Set by ``translate`` when ``json.dumps`` of the call's values is already the text
@@ -166,12 +178,14 @@ def written_user_properties(
     properties: MappingProxyType[str, JSONValue],
     *,
     identity: Identity | None = None,
+    origin: Origin | None = None,
     plain: bool = False,
 ) -> AddUserProperties:
     """``AddUserProperties(...)`` for values a profile has just written (see ``written_track``)."""
     call: AddUserProperties = _new(AddUserProperties)
     _set_user_properties(call, properties)
     _set_user_identity(call, identity)
+    _set_user_origin(call, origin)
     _set_user_warnings(call, ())
     _set_user_plain(call, plain and (identity is None or type(identity) is str))
     return call
@@ -203,9 +217,15 @@ _new: Final = object.__new__
     Track.__dict__[name].__set__
     for name in ("event", "properties", *TRACK_OPTIONAL, "warnings", "_plain_json")
 )
-_set_user_properties, _set_user_identity, _set_user_warnings, _set_user_plain = (
+(
+    _set_user_properties,
+    _set_user_identity,
+    _set_user_origin,
+    _set_user_warnings,
+    _set_user_plain,
+) = (
     AddUserProperties.__dict__[name].__set__
-    for name in ("properties", "identity", "warnings", "_plain_json")
+    for name in ("properties", "identity", "origin", "warnings", "_plain_json")
 )
 
 
@@ -292,6 +312,8 @@ def _call_dict(
         out = {"call": "addUserProperties", "properties": copy_properties(call.properties)}
         if call.identity is not None:
             out["identity"] = call.identity
+        if call.origin is not None:
+            out["origin"] = call.origin
     elif type(call) is Identify:
         out = {"call": "identify", "identity": call.identity}
     elif type(call) is Unsupported:
@@ -308,7 +330,7 @@ def _call_dict(
 _KINDS: Final = ("identify", "addUserProperties", "track", "unsupported")
 _ALLOWED_KEYS: Final[dict[str, frozenset[str]]] = {
     "identify": frozenset({"call", "identity", "warnings"}),
-    "addUserProperties": frozenset({"call", "properties", "identity", "warnings"}),
+    "addUserProperties": frozenset({"call", "properties", "identity", "origin", "warnings"}),
     "track": frozenset({"call", "event", "properties", "warnings", *TRACK_OPTIONAL}),
     "unsupported": frozenset({"call", "type", "reason"}),
 }
@@ -370,6 +392,17 @@ def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
     raise InvalidCall(f"$.{key}", f"'{key}' must be a string when present, found {describe(value)}")
 
 
+def _origin(data: Mapping[str, Any]) -> Origin | None:
+    value = data.get("origin")
+    if value is None:
+        return None
+    if isinstance(value, str) and value == "track":
+        return "track"
+    raise InvalidCall(
+        "$.origin", f"'origin' must be 'track' when present, found {shorten(repr(value))}"
+    )
+
+
 def _idempotency_key(data: Mapping[str, Any]) -> str | int | float | None:
     value = data.get("idempotency_key")
     if value is None or isinstance(value, str) or _is_number(value):
@@ -426,7 +459,10 @@ def from_dict(data: Mapping[str, Any]) -> Call:
         return Identify(identity, warnings=warnings)
     if kind == "addUserProperties":
         return AddUserProperties(
-            _properties(data, required=True), _identity(data, required=False), warnings=warnings
+            _properties(data, required=True),
+            _identity(data, required=False),
+            origin=_origin(data),
+            warnings=warnings,
         )
     timestamp = data.get("timestamp")
     if timestamp is not None and not (isinstance(timestamp, str) or _is_number(timestamp)):

@@ -195,11 +195,12 @@ def _actions_event(call: Track, *, identifier_first: bool) -> dict[str, JSONValu
 def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Request]:
     """Heap Cloud (Actions): the legacy user-properties body, the integrations track body.
 
-    trackEvent's side call (an addUserProperties call followed by its track call)
-    writes ``app_id`` first; identifyUser's writes ``identity`` first.
+    trackEvent's side call (``origin="track"``) writes ``app_id`` first; identifyUser's
+    writes ``identity`` first. The call says which it is: its neighbours cannot, since an
+    identify followed by a track that makes no side call looks the same.
     """
     requests: list[Request] = []
-    for index, call in enumerate(calls):
+    for call in calls:
         body: dict[str, JSONValue]
         if type(call) is Track:
             body = {
@@ -212,8 +213,7 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
             )
         elif type(call) is AddUserProperties and call.identity is not None:
             properties: JSONValue = shallow_properties(call.properties)
-            before_track = index + 1 < len(calls) and type(calls[index + 1]) is Track
-            if before_track:
+            if call.origin == "track":
                 body = {"app_id": app_id, "identity": call.identity, "properties": properties}
             else:
                 body = {"identity": call.identity, "app_id": app_id, "properties": properties}

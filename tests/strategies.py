@@ -171,7 +171,13 @@ warnings = st.lists(st.text(max_size=8), max_size=3).map(tuple)
 
 
 def _user_property_calls(identity: st.SearchStrategy[Any]) -> st.SearchStrategy[heapseg.Call]:
-    return st.builds(heapseg.AddUserProperties, json_objects, identity, warnings=warnings)
+    return st.builds(
+        heapseg.AddUserProperties,
+        json_objects,
+        identity,
+        origin=st.none() | st.just("track"),
+        warnings=warnings,
+    )
 
 
 def _track_calls(identity: st.SearchStrategy[Any]) -> st.SearchStrategy[heapseg.Call]:

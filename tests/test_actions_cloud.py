@@ -12,9 +12,12 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import heapseg
 from heapseg import AddUserProperties, InvalidEvent, Track, Unsupported
+from heapseg._strategies import message_strategy
 from tests.actions_fixtures import (
     EU,
     LIB,
@@ -488,7 +491,7 @@ def test_flat(properties: dict[str, Any], flat: dict[str, str]) -> None:
 def test_descriptors_of_an_identified_track() -> None:
     message = test_event(userId="u1", anonymousId="a1", context={"traits": {"plan": "pro"}})
     assert heapseg.translate(message, profile=IDENTIFIED) == [
-        AddUserProperties({"anonymous_id": "a1", "plan": "pro"}, identity="u1"),
+        AddUserProperties({"anonymous_id": "a1", "plan": "pro"}, identity="u1", origin="track"),
         Track(
             "Test Event",
             LIB,
@@ -505,7 +508,7 @@ def test_evolving_the_identity_mapping_leaves_the_preset_alone() -> None:
     assert isinstance(anonymous, Track)
     assert (anonymous.identity, anonymous.anonymous_id) == (None, "a1")
     side, identified = heapseg.translate(message, profile=IDENTIFIED)
-    assert side == AddUserProperties({"anonymous_id": "a1"}, identity="u1")
+    assert side == AddUserProperties({"anonymous_id": "a1"}, identity="u1", origin="track")
     assert isinstance(identified, Track)
     assert (identified.identity, identified.anonymous_id) == ("u1", None)
     assert heapseg.PROFILES["actions-cloud"].track_identity_from == ()
@@ -531,6 +534,94 @@ def test_body_key_order_is_the_destinations() -> None:
         "user-agent": "Segment (Actions)",
     }
     assert request.method == "POST"
+
+
+def test_identify_descriptor_names_no_origin() -> None:
+    (call,) = heapseg.translate(test_event(type="identify"), profile=IDENTIFIED)
+    assert call == AddUserProperties({"anonymous_id": "anonId1234"}, identity="user1234")
+    assert heapseg.to_dict(call) == {
+        "call": "addUserProperties",
+        "properties": {"anonymous_id": "anonId1234"},
+        "identity": "user1234",
+    }
+
+
+IDENTIFY_BODY = b'{"identity":"u1","app_id":"11","properties":{"anonymous_id":"a1","y":"2"}}'
+SIDE_BODY = b'{"app_id":"11","identity":"u1","properties":{"anonymous_id":"a1"}}'
+ANONYMOUS_TRACK = test_event(userId="u1", anonymousId="a1", messageId="m4", timestamp=None)
+IDENTIFY_U1 = test_event(
+    type="identify", userId="u1", anonymousId="a1", messageId="m3", traits={"y": 2}
+)
+
+# (id, messages translated one by one and rendered together, the user-properties bodies in
+# order). §2.4 step 3: identifyUser writes identity, app_id, properties; §2.3 step 5:
+# trackEvent's side call writes app_id, identity, properties. Whatever call comes next.
+TOGETHER: list[tuple[str, list[dict[str, Any]], heapseg.Profile, list[bytes]]] = [
+    ("identify alone", [IDENTIFY_U1], PROFILE, [IDENTIFY_BODY]),
+    ("identify, then a track", [IDENTIFY_U1, ANONYMOUS_TRACK], PROFILE, [IDENTIFY_BODY]),
+    (
+        "identify, then a track that makes no side call",
+        [IDENTIFY_U1, test_event(userId="u1", anonymousId=None, messageId="m4")],
+        IDENTIFIED,
+        [IDENTIFY_BODY],
+    ),
+    (
+        "identify, then a track with its side call",
+        [IDENTIFY_U1, ANONYMOUS_TRACK],
+        IDENTIFIED,
+        [IDENTIFY_BODY, SIDE_BODY],
+    ),
+    (
+        "a track with its side call, then identify",
+        [ANONYMOUS_TRACK, IDENTIFY_U1],
+        IDENTIFIED,
+        [SIDE_BODY, IDENTIFY_BODY],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("messages", "profile", "bodies"),
+    [case[1:] for case in TOGETHER],
+    ids=[case[0] for case in TOGETHER],
+)
+def test_user_properties_body_depends_on_the_action_not_the_next_call(
+    messages: list[dict[str, Any]], profile: heapseg.Profile, bodies: list[bytes]
+) -> None:
+    calls = [call for message in messages for call in heapseg.translate(message, profile=profile)]
+    requests = heapseg.http.render(calls, app_id=APP, profile=profile)
+    assert [r.content for r in requests if r.url.endswith(USER_URL)] == bodies
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([PROFILE, IDENTIFIED]),
+    st.lists(message_strategy(("identify", "track", "page"), 1, "any", "none"), max_size=4),
+)
+def test_messages_render_together_as_each_renders_alone(
+    profile: heapseg.Profile, messages: list[dict[str, Any]]
+) -> None:
+    translated = [heapseg.translate(message, profile=profile) for message in messages]
+    alone = [
+        (request.url, request.content)
+        for calls in translated
+        for request in heapseg.http.render(calls, app_id=APP, profile=profile)
+    ]
+    together = heapseg.http.render(
+        [call for calls in translated for call in calls], app_id=APP, profile=profile
+    )
+    assert [(request.url, request.content) for request in together] == alone
+
+
+def test_hand_made_calls_say_which_body_they_are() -> None:
+    identify = AddUserProperties({"anonymous_id": "a1"}, identity="u1")
+    side = AddUserProperties({"anonymous_id": "a1"}, identity="u1", origin="track")
+    track = Track("E", identity="u1", idempotency_key="m4")
+    requests = heapseg.http.render([identify, track, side, track], app_id=APP, profile=PROFILE)
+    assert [r.content for r in requests if r.url.endswith(USER_URL)] == [
+        b'{"identity":"u1","app_id":"11","properties":{"anonymous_id":"a1"}}',
+        SIDE_BODY,
+    ]
 
 
 @pytest.mark.parametrize(

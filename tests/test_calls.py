@@ -27,6 +27,16 @@ SHAPES = [
         id="addUserProperties-with-identity",
     ),
     pytest.param(
+        AddUserProperties({"plan": "pro"}, identity="u1", origin="track"),
+        {
+            "call": "addUserProperties",
+            "properties": {"plan": "pro"},
+            "identity": "u1",
+            "origin": "track",
+        },
+        id="addUserProperties-beside-a-track",
+    ),
+    pytest.param(
         Track("Signed Up", {"plan": "pro"}),
         {"call": "track", "event": "Signed Up", "properties": {"plan": "pro"}},
         id="track-bare",
@@ -118,6 +128,17 @@ BAD_DICTS = [
         "$.identity",
         id="aup-object-identity",
     ),
+    pytest.param(
+        {"call": "addUserProperties", "properties": {}, "origin": "identify"},
+        "$.origin",
+        id="aup-unknown-origin",
+    ),
+    pytest.param(
+        {"call": "addUserProperties", "properties": {}, "origin": 1},
+        "$.origin",
+        id="aup-numeric-origin",
+    ),
+    pytest.param({**_TRACK, "origin": "track"}, "$.origin", id="track-has-no-origin"),
     pytest.param({"call": "track", "properties": {}}, "$.event", id="track-without-event"),
     pytest.param({**_TRACK, "event": 1}, "$.event", id="track-numeric-event"),
     pytest.param({**_TRACK, "properties": "x"}, "$.properties", id="track-string-properties"),
@@ -227,6 +248,9 @@ def test_calls_written_by_a_profile_equal_the_public_constructor() -> None:
     assert to_dict(track) == to_dict(public)
     users = written_user_properties(properties, identity="u1", plain=True)
     assert users == AddUserProperties({"plan": "pro", "seats": 3}, identity="u1")
+    side = written_user_properties(properties, identity="u1", origin="track")
+    assert side == AddUserProperties({"plan": "pro", "seats": 3}, identity="u1", origin="track")
+    assert repr(side) == repr(AddUserProperties(properties, identity="u1", origin="track"))
     # Only translate's own calls are marked; any other way of making one is not.
     assert plain_json(track)
     assert plain_json(users)

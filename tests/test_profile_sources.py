@@ -55,7 +55,7 @@ TRACK_IDENTITY: list[Case] = [
         {"track_identity_from": ("$.context.profile.uid",)},
         TRACK,
         [
-            AddUserProperties({"anonymous_id": "a1", "plan": "pro"}, identity="T9"),
+            AddUserProperties({"anonymous_id": "a1", "plan": "pro"}, identity="T9", origin="track"),
             Track(
                 "E",
                 {"segment_library": CLOUD_LIBRARY, **TRACK_PROPERTIES},
@@ -174,6 +174,7 @@ TRACK_TRAITS: list[Case] = [
             AddUserProperties(
                 {"anonymous_id": "a1", "tier": "gold", "uid": "T9", "heap_user_id": "123"},
                 identity="u1",
+                origin="track",
             ),
             Track(
                 "E",
