@@ -187,6 +187,17 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
     return calls
 
 
+def _has_dotted_key(obj: object) -> bool:
+    """Whether ``obj`` is an object with a key holding a dot (or a key that is no string,
+    which ``lookup`` then judges)."""
+    if not isinstance(obj, Mapping):
+        return False
+    try:
+        return "." in "".join(obj)
+    except TypeError:
+        return True
+
+
 def _clean_fails(kind: str, what: str) -> Unsupported:
     """The call the integration never makes: its ``clean`` step calls
     ``obj.hasOwnProperty(k)``, which a top-level key of that name replaces, and throws."""
@@ -213,7 +224,9 @@ def _track(
         email = lookup(context_traits, "email")
         if not js_truthy(email):
             email = lookup(properties, "email")
-        if not js_truthy(email):  # one lookup of the dotted path: finds "traits.email" keys
+        if not js_truthy(email) and _has_dotted_key(options):
+            # One lookup of the dotted path, which also finds a flat "traits.email" key;
+            # without a dotted key it finds what the lookups above found.
             email = lookup(options, "traits.email")
         if not js_truthy(email):
             email = user_id if is_email(user_id) else None
