@@ -286,10 +286,12 @@ def test_lone_surrogate_escapes_are_written_as_valid_json() -> None:
 
 
 ITEM = '{"type": "track", "userId": "u1", "event": "E"}'
+# Malformations every supported Python's decoder reports at the same place (3.13 reports
+# a trailing comma at the comma, earlier versions at the token after it).
 PRETTY = (
-    '{\n  "type": "track",\n  "userId": "u1",\n  "event": "E",\n  "properties": {"a": 1,},\n}\n'
+    '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E",\n  "properties": {"a": 1}\n}\n'
 )
-TRAILING = '{\n  "type": "track",\n  "userId": "u1",\n  "event": "E",\n}\n'
+NO_COLON = '{\n  "type": "track",\n  "userId": "u1",\n  "event" "E"\n}\n'
 MULTI_LINE_ITEM = '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E"\n}'
 
 # (what, --format, input, the report: line, index, reason ending, input) — the line is
@@ -297,22 +299,22 @@ MULTI_LINE_ITEM = '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E"\n}'
 # the unreadable item to the end of that line.
 SYNTAX_ERRORS = [
     (
-        "a comma before '}' in a pretty-printed message",
+        "a missing comma in a pretty-printed message",
         "auto",
         PRETTY,
-        (5, None, "Expecting property name enclosed in double quotes (column 25)", PRETTY),
+        (4, None, "Expecting ',' delimiter (column 3)", PRETTY),
     ),
     (
-        "a comma at the end of a pretty-printed message's last line",
+        "a missing colon in a pretty-printed message",
         "auto",
-        TRAILING,
-        (5, None, "Expecting property name enclosed in double quotes (column 1)", TRAILING),
+        NO_COLON,
+        (4, None, "Expecting ':' delimiter (column 11)", NO_COLON),
     ),
     (
         "a document after blank lines",
         "auto",
-        "\n\n" + TRAILING,
-        (7, None, "(column 1)", TRAILING),
+        "\n\n" + NO_COLON,
+        (6, None, "(column 11)", NO_COLON),
     ),
     (
         "NDJSON read as one document",
@@ -404,7 +406,7 @@ def test_a_document_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Pa
 def test_an_unreadable_document_over_a_mebibyte_is_reported_without_its_text(
     tmp_path: Path,
 ) -> None:
-    text = '{\n  "type": "track",\n  "note": "' + "x" * (1 << 20) + '",\n}\n'
+    text = '{\n  "type": "track",\n  "note": "' + "x" * (1 << 20) + '",\n  "event" "E"\n}\n'
     errors = tmp_path / "errors.ndjson"
     done = run("translate", "--errors", str(errors), stdin=text.encode())
     assert done.returncode == 1
