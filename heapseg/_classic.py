@@ -190,7 +190,7 @@ def _identify(data: Mapping[str, object], profile: Profile) -> list[Call]:
 def _has_dotted_key(obj: object) -> bool:
     """Whether ``obj`` is an object with a key holding a dot (or a key that is no string,
     which ``lookup`` then judges)."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         return False
     try:
         return "." in "".join(obj)
