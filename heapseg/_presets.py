@@ -136,6 +136,16 @@ _RUDDERSTACK_IDENTITY: Final = (
 )
 """The transformer's ``userId`` mapping, joined with ``||``: the first truthy value wins."""
 
+_FLATTEN_JSON: Final = ValueRules(
+    objects="flatten",
+    arrays="bracket",
+    scalars="keep",
+    nulls="keep",
+    empty="keep",
+    separate="after-non-empty",
+)
+"""RudderStack's ``flattenJson``: dotted objects, ``key[i]`` arrays, nothing dropped."""
+
 _RUDDERSTACK: Final[tuple[Profile, ...]] = (
     Profile(
         name="rudderstack-cloud",
@@ -145,14 +155,7 @@ _RUDDERSTACK: Final[tuple[Profile, ...]] = (
         mode="cloud",
         integration_keys=_RUDDERSTACK_NAMES,
         integrations_rule="any-name",
-        values=ValueRules(
-            objects="flatten",
-            arrays="bracket",
-            scalars="keep",
-            nulls="keep",
-            empty="keep",
-            separate="after-non-empty",
-        ),
+        values=_FLATTEN_JSON,
         timestamp="passthrough-or-original",
         idempotency_key="properties.idempotencyKey",
         region_rule="eu",
@@ -168,14 +171,7 @@ _RUDDERSTACK: Final[tuple[Profile, ...]] = (
         mode="device",
         integration_keys=_RUDDERSTACK_NAMES,
         integrations_rule="any-name",
-        values=ValueRules(
-            objects="flatten",
-            arrays="bracket",
-            scalars="keep",
-            nulls="drop",
-            empty="keep",
-            separate="after-non-empty",
-        ),
+        values=evolve(_FLATTEN_JSON, nulls="drop"),  # then nulls dropped
         identify_identity_from=("$.userId",),
         identify_traits_from=("$.context.traits",),
     ),
