@@ -288,9 +288,7 @@ def test_lone_surrogate_escapes_are_written_as_valid_json() -> None:
 ITEM = '{"type": "track", "userId": "u1", "event": "E"}'
 # Malformations every supported Python's decoder reports at the same place (3.13 reports
 # a trailing comma at the comma, earlier versions at the token after it).
-PRETTY = (
-    '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E",\n  "properties": {"a": 1}\n}\n'
-)
+PRETTY = '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E",\n  "properties": {"a": 1}\n}\n'
 NO_COLON = '{\n  "type": "track",\n  "userId": "u1",\n  "event" "E"\n}\n'
 MULTI_LINE_ITEM = '{\n  "type": "track",\n  "userId": "u1"\n  "event": "E"\n}'
 
