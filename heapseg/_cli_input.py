@@ -205,9 +205,18 @@ def _expand_envelope(envelope: dict[str, Any], source: Source, text: str) -> Ite
         item_text = json.dumps(item, ensure_ascii=False)
         record = _object_or_malformed(item, item_source, item_text, f"$.batch[{index}]")
         if isinstance(record, Message):
-            yield Message(item_source, merge_batch_item(record.value, shared), item_text)
+            yield _batch_item(record, shared)
         else:
             yield record
+
+
+def _batch_item(record: Message, shared: dict[str, dict[str, Any]]) -> Message:
+    """A batch item as the message it stands for: merged with the batch's ``context`` and
+    ``integrations``, its text that message's (to fix and replay what the batch sent)."""
+    merged = merge_batch_item(record.value, shared)
+    if merged is record.value:
+        return record
+    return Message(record.source, merged, json.dumps(merged, ensure_ascii=False))
 
 
 def _bounded(text: str) -> str | None:
@@ -458,10 +467,7 @@ def _document(whole: bytes, file: str, first_line: int) -> Iterator[Record]:
         iter([text[offset:]]), file, first_line + text.count("\n", 0, offset), alone=False
     )
     for record in items:
-        if isinstance(record, Message):
-            yield Message(record.source, merge_batch_item(record.value, shared), record.text)
-        else:
-            yield record
+        yield _batch_item(record, shared) if isinstance(record, Message) else record
 
 
 FORMATS: Final = ("auto", "ndjson", "json")

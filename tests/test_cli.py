@@ -454,6 +454,24 @@ def test_batch_context_and_integrations_merge_shallowly_and_the_item_wins() -> N
         assert [out[k]["index"] for k in "abc"] == [0, 1, 2]
 
 
+def test_an_invalid_batch_item_is_reported_as_the_message_it_stands_for(tmp_path: Path) -> None:
+    """Its input is the item with the batch's context and integrations merged in:
+    replayed after the fix, it is translated as the batch would have had it."""
+    item = {"type": "track", "userId": "u1", "messageId": "b1"}
+    batch = {"batch": [item], "context": {"library": {"name": "node"}}, "integrations": {"x": 1}}
+    merged = {**item, "context": {"library": {"name": "node"}}, "integrations": {"x": 1}}
+    for text in (json.dumps(batch), json.dumps(batch, indent=2)):
+        errors = tmp_path / "errors.ndjson"
+        done = run("translate", "--errors", str(errors), stdin=(text + "\n").encode())
+        assert done.returncode == 1
+        [report] = records(errors.read_bytes())
+        assert (report["path"], report["index"]) == ("$.event", 0)
+        assert json.loads(report["input"]) == merged
+        fixed = json.dumps({**json.loads(report["input"]), "event": "E"}) + "\n"
+        (call,) = records(run("translate", stdin=fixed.encode()).stdout)
+        assert call["properties"]["segment_library"] == "node"
+
+
 def test_pretty_printed_batch_items_carry_their_own_line_numbers() -> None:
     text = (
         '{\n  "context": {"ip": "1"},\n  "batch": [\n'
