@@ -730,7 +730,7 @@ def _open_inputs(
     opened: list[tuple[str, _Opener]] = []
     for item in files:
         name = item.name
-        if name == "-" and not sample:
+        if name == "-":
             if sys.stdin.isatty():
                 sys.stderr.write("heapseg: reading messages from the terminal; end with Ctrl-D\n")
             opened.append(("-", lambda: sys.stdin.buffer))

@@ -202,21 +202,26 @@ def _expand_envelope(envelope: dict[str, Any], source: Source, text: str) -> Ite
         return
     for index, item in enumerate(items):
         item_source = Source(source.file, source.line, index)
-        item_text = json.dumps(item, ensure_ascii=False)
-        record = _object_or_malformed(item, item_source, item_text, f"$.batch[{index}]")
-        if isinstance(record, Message):
-            yield _batch_item(record, shared)
+        if isinstance(item, dict):
+            yield _batch_item(item_source, item, shared)
         else:
-            yield record
+            item_text = json.dumps(item, ensure_ascii=False)
+            yield _object_or_malformed(item, item_source, item_text, f"$.batch[{index}]")
 
 
-def _batch_item(record: Message, shared: dict[str, dict[str, Any]]) -> Message:
+def _batch_item(
+    source: Source,
+    item: dict[str, Any],
+    shared: dict[str, dict[str, Any]],
+    text: str | None = None,
+) -> Message:
     """A batch item as the message it stands for: merged with the batch's ``context`` and
-    ``integrations``, its text that message's (to fix and replay what the batch sent)."""
-    merged = merge_batch_item(record.value, shared)
-    if merged is record.value:
-        return record
-    return Message(record.source, merged, json.dumps(merged, ensure_ascii=False))
+    ``integrations``, its text that message's (to fix and replay what the batch sent).
+    ``text``, the item's own text where it was read as text, serves when nothing merges."""
+    merged = merge_batch_item(item, shared)
+    if merged is item and text is not None:
+        return Message(source, item, text)
+    return Message(source, merged, json.dumps(merged, ensure_ascii=False))
 
 
 def _bounded(text: str) -> str | None:
@@ -467,7 +472,10 @@ def _document(whole: bytes, file: str, first_line: int) -> Iterator[Record]:
         iter([text[offset:]]), file, first_line + text.count("\n", 0, offset), alone=False
     )
     for record in items:
-        yield _batch_item(record, shared) if isinstance(record, Message) else record
+        if isinstance(record, Message):
+            yield _batch_item(record.source, record.value, shared, record.text)
+        else:
+            yield record
 
 
 FORMATS: Final = ("auto", "ndjson", "json")
