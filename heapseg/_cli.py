@@ -9,9 +9,11 @@ profiles do.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
+import stat
 import sys
 import time
 import zlib
@@ -48,15 +50,16 @@ from ._cli_backfill import (
 from ._cli_input import (
     FORMATS,
     Blank,
-    Line,
+    Block,
     Malformed,
     Message,
     Record,
     Source,
+    block_lines,
     ndjson_records,
     open_binary,
+    read_blocks,
     read_records,
-    read_units,
 )
 from ._errors import HeapsegError, InvalidEvent
 from ._jsjson import json_encoder
@@ -347,79 +350,93 @@ def _record_outcome(record: Record, setup: _Setup) -> _Outcome:
     return _BLANK
 
 
-JOB_CHUNK: Final = 256
-"""NDJSON lines a worker translates at a time with ``--jobs``."""
-
-
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the main process, which stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-_Wire = tuple[
-    int, int | None, str, bytes, int, tuple[tuple[str, str], ...], object, str, str, str | None
+_Row = tuple[
+    int, int | None, str, int, int, tuple[tuple[str, str], ...], object, str, str, str | None
 ]
-"""A record's place in its file and its outcome as plain values, cheap to send between
-processes: line, index, then the fields of ``_Outcome``."""
+"""One record of a block as plain values, cheap to send between processes: its line and
+index, then the fields of its ``_Outcome`` with the size of its output in the place of
+the output itself."""
 
 
-def _line_outcomes(setup: _Setup, file: str, lines: list[tuple[int, bytes]]) -> list[_Wire]:
-    """A worker's part of ``--jobs``: the outcome of every record of a chunk of NDJSON lines."""
-    wired: list[_Wire] = []
-    for number, raw in lines:
+class _BlockOutcome(NamedTuple):
+    """What a block of NDJSON lines comes to: its output, in order, and its counts.
+
+    ``rows`` has one entry per record, for the run to go through record by record; it is
+    left out (None) unless the block holds an invalid record or the worker was asked for
+    it, since the counts say all the run needs for any other block.
+    """
+
+    file: str
+    output: bytes
+    translated: int
+    unsupported: int
+    outside: int
+    blank: int
+    written: int
+    reasons: tuple[tuple[tuple[str, str], int], ...]
+    last_line: int | None
+    last_index: int | None
+    rows: list[_Row] | None
+
+
+def _block_outcome(setup: _Setup, rows_wanted: bool, block: Block) -> _BlockOutcome:
+    """A worker's part of ``--jobs``: translate every record of a block of NDJSON lines."""
+    output: list[bytes] = []
+    rows: list[_Row] = []
+    reasons: Counter[tuple[str, str]] = Counter()
+    translated = unsupported = outside = blank = written = 0
+    invalid = False
+    where: Source | None = None
+    file = block.file
+    for number, raw in enumerate(block_lines(block), start=block.first_line):
         for record in ndjson_records(raw, Source(file, number)):
             outcome = _record_outcome(record, setup)
             where = record.source
-            wired.append(
-                (
-                    where.line,
-                    where.index,
-                    outcome.kind,
-                    outcome.lines,
-                    outcome.written,
-                    outcome.reasons,
-                    outcome.message_id,
-                    outcome.path,
-                    outcome.reason,
-                    outcome.text,
-                )
-            )
-    return wired
+            kind, lines, count = outcome.kind, outcome.lines, outcome.written
+            if count:
+                output.append(lines)
+                written += count
+            if kind == "translated":
+                translated += 1
+            elif kind == "unsupported":
+                unsupported += 1
+                reasons.update(outcome.reasons)
+            elif kind == "outside":
+                outside += 1
+            elif kind == "invalid":
+                invalid = True
+            else:
+                blank += 1
+            rows.append((where.line, where.index, kind, len(lines), *outcome[2:]))
+    return _BlockOutcome(
+        file,
+        b"".join(output),
+        translated,
+        unsupported,
+        outside,
+        blank,
+        written,
+        tuple(reasons.items()),
+        None if where is None else where.line,
+        None if where is None else where.index,
+        rows if rows_wanted or invalid else None,
+    )
 
 
 def _parallel_outcomes(
-    units: Iterator[Record | Line], setup: _Setup, pool: Executor, jobs: int
-) -> Iterator[tuple[Source, _Outcome]]:
-    """Every record's outcome in input order: NDJSON lines worked out by ``pool`` in chunks
+    units: Iterator[Record | Block], setup: _Setup, pool: Executor, jobs: int, rows_wanted: bool
+) -> Iterator[tuple[Source, _Outcome] | _BlockOutcome]:
+    """Every record's outcome in input order: blocks of NDJSON lines worked out by ``pool``
     (at most two per worker in flight, so memory stays flat), other records here, in place.
 
-    Should reading fail, the chunks already read are still given before the error.
+    Should reading fail, the blocks already read are still given before the error.
     """
-    waiting: deque[tuple[str, Future[list[_Wire]]]] = deque()
-
-    def send(chunk: list[Line]) -> None:
-        file = chunk[0].source.file
-        lines = [(line.source.line, line.raw) for line in chunk]
-        waiting.append((file, pool.submit(_line_outcomes, setup, file, lines)))
-
-    def receive() -> Iterator[tuple[Source, _Outcome]]:
-        file, future = waiting.popleft()
-        for (
-            line,
-            index,
-            kind,
-            lines,
-            written,
-            reasons,
-            message_id,
-            path,
-            reason,
-            text,
-        ) in future.result():
-            outcome = _Outcome(kind, lines, written, reasons, message_id, path, reason, text)
-            yield Source(file, line, index), outcome
-
-    chunk: list[Line] = []
+    waiting: deque[Future[_BlockOutcome]] = deque()
     reading = iter(units)
     while True:
         problem: Exception | None = None
@@ -427,22 +444,18 @@ def _parallel_outcomes(
             unit = next(reading, None)
         except (OSError, EOFError, zlib.error) as error:
             unit, problem = None, error
-        if isinstance(unit, Line):
-            chunk.append(unit)
-            if len(chunk) < JOB_CHUNK:
-                continue
-        if chunk:
-            send(chunk)
-            chunk = []
-        # A full chunk waits only for room; anything else for every line before it.
-        room = 2 * jobs - 1 if isinstance(unit, Line) else 0
+        if type(unit) is Block:
+            waiting.append(pool.submit(_block_outcome, setup, rows_wanted, unit))
+        # A block waits only for room; anything else for every block before it.
+        room = 2 * jobs - 1 if type(unit) is Block else 0
         while len(waiting) > room:
-            yield from receive()
+            yield waiting.popleft().result()
         if problem is not None:
             raise problem
         if unit is None:
             return
-        if not isinstance(unit, Line):
+        if type(unit) is not Block:
+            assert not isinstance(unit, Block)
             yield unit.source, _record_outcome(unit, setup)
 
 
@@ -516,15 +529,80 @@ class _Job:
             self._after(record.source)
         return True
 
-    def run_outcomes(self, outcomes: Iterator[tuple[Source, _Outcome]]) -> bool:
-        """``run`` for records already worked out elsewhere (``--jobs``)."""
-        for source, outcome in outcomes:
-            if self.stopping:
+    def run_outcomes(self, outcomes: Iterator[tuple[Source, _Outcome] | _BlockOutcome]) -> bool:
+        """``run`` for records and blocks already worked out elsewhere (``--jobs``)."""
+        for outcome in outcomes:
+            if type(outcome) is _BlockOutcome:
+                if not self._block(outcome):
+                    return False
+                continue
+            assert not isinstance(outcome, _BlockOutcome)
+            if not self._record(*outcome):
                 return False
-            if outcome.kind != "blank":
-                self.handled += 1
-            self.count(source, outcome)
-            self._after(source)
+        return True
+
+    def _record(self, source: Source, outcome: _Outcome) -> bool:
+        """Count and write one record worked out elsewhere; False when the run stops first."""
+        if self.stopping:
+            return False
+        if outcome.kind != "blank":
+            self.handled += 1
+        self.count(source, outcome)
+        self._after(source)
+        return True
+
+    def _block(self, block: _BlockOutcome) -> bool:
+        """Count and write a block's records, all at once when its counts say all there is
+        to say (no invalid record, no ``--max-messages`` to stop at inside it)."""
+        if self.stopping:
+            return False
+        file = block.file
+        if block.rows is not None:
+            output, start = block.output, 0
+            for (
+                line,
+                index,
+                kind,
+                size,
+                written,
+                reasons,
+                message_id,
+                path,
+                reason,
+                text,
+            ) in block.rows:
+                outcome = _Outcome(
+                    kind,
+                    output[start : start + size],
+                    written,
+                    reasons,
+                    message_id,
+                    path,
+                    reason,
+                    text,
+                )
+                start += size
+                if not self._record(Source(file, line, index), outcome):
+                    return False
+            return True
+        tally = self.tally
+        before = tally.messages
+        tally.translated += block.translated
+        tally.unsupported += block.unsupported
+        tally.outside_window += block.outside
+        tally.blank += block.blank
+        for why, times in block.reasons:
+            tally.unsupported_reasons[why] += times
+        self.handled += tally.messages - before
+        if block.written:
+            self.out.write(block.output)
+            tally.written += block.written
+        if block.last_line is not None:
+            self.last = Source(file, block.last_line, block.last_index)
+            if not self.pending:
+                self.settled = self.last
+        if self.progress.enabled and before >> 10 != tally.messages >> 10:
+            self.progress.update(tally)
         return True
 
     def _after(self, source: Source) -> None:
@@ -803,12 +881,21 @@ def _check_translate_options(args: argparse.Namespace, profile: Profile) -> None
         args.http = True
     if args.max_messages is not None and args.max_messages < 1:
         raise _UsageError("--max-messages takes a number of messages, 1 or more")
-    if args.jobs < 1:
-        raise _UsageError("--jobs takes a number of processes, 1 or more")
-    if args.jobs > 1:
-        for option, given in (("--checkpoint", args.checkpoint), ("--bulk", args.bulk)):
-            if given:
-                raise _UsageError(f"{option} works with --jobs 1 only")
+    args.jobs_auto = args.jobs == "auto"
+    if args.jobs_auto:
+        exact = args.checkpoint or args.bulk  # kept exact in one process (docs/cli.md)
+        args.jobs = 1 if exact else min(_usable_cores(), AUTO_JOBS_MAX)
+    else:
+        try:
+            args.jobs = int(args.jobs)
+        except ValueError:
+            args.jobs = 0
+        if args.jobs < 1:
+            raise _UsageError("--jobs takes a number of processes, 1 or more, or auto")
+        if args.jobs > 1:
+            for option, given in (("--checkpoint", args.checkpoint), ("--bulk", args.bulk)):
+                if given:
+                    raise _UsageError(f"{option} works with --jobs 1 only")
     if not args.http:
         for option, value in (("--app-id", args.app_id), ("--region", args.region)):
             if value is not None:
@@ -946,11 +1033,67 @@ def _resume_start(
     return names.index(checkpoint.file)
 
 
+AUTO_JOBS_MAX: Final = 4
+"""The most worker processes ``--jobs auto`` starts."""
+AUTO_JOBS_MIN_BYTES: Final = 1 << 20
+"""The smallest input file ``--jobs auto`` starts workers for: below it, starting them
+costs about what they save."""
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without affinity (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def _large_file(stream: IO[bytes]) -> bool:
+    """Whether ``stream`` reads a regular file of ``AUTO_JOBS_MIN_BYTES`` or more: not a
+    pipe or a terminal, where lines may come slowly and should not wait for a block."""
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size >= AUTO_JOBS_MIN_BYTES
+
+
+@attrs.define
+class _Workers:
+    """The worker processes of ``--jobs``, started when the first input needs them.
+
+    ``--jobs N`` (N > 1) uses them for every input; ``auto`` only for large regular files,
+    and quietly goes on in this process where they cannot start.
+    """
+
+    jobs: int
+    auto: bool
+    stack: ExitStack
+    pool: Executor | None = None
+    unavailable: bool = False
+
+    def for_input(self, stream: IO[bytes]) -> Executor | None:
+        if self.jobs < 2 or self.unavailable or (self.auto and not _large_file(stream)):
+            return None
+        if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            try:
+                self.pool = ProcessPoolExecutor(self.jobs, initializer=_ignore_interrupts)
+            except (OSError, ImportError, NotImplementedError) as error:
+                if not self.auto:
+                    raise _UsageError(f"cannot start worker processes: {error}") from None
+                self.unavailable = True
+                return None
+            self.stack.callback(self.pool.shutdown, cancel_futures=True)
+        return self.pool
+
+
 def _run_inputs(
     job: _Job,
     inputs: list[tuple[str, _Opener]],
     opened_early: set[str],
-    pool: Executor | None,
+    workers: _Workers,
     args: argparse.Namespace,
 ) -> tuple[bool, str | None]:
     """Read every input through ``job``, saving the checkpoint after each file.
@@ -965,11 +1108,15 @@ def _run_inputs(
                 stream = opener()
                 if name not in opened_early:
                     reading.callback(stream.close)
+                pool = workers.for_input(stream)
                 if pool is None:
                     ran = job.run(read_records(open_binary(stream), name, args.format))
                 else:
-                    units = read_units(open_binary(stream), name, args.format)
-                    ran = job.run_outcomes(_parallel_outcomes(units, job.setup, pool, args.jobs))
+                    units = read_blocks(open_binary(stream), name, args.format)
+                    outcomes = _parallel_outcomes(
+                        units, job.setup, pool, workers.jobs, args.max_messages is not None
+                    )
+                    ran = job.run_outcomes(outcomes)
                 if not ran:
                     return False, None
         except BrokenPipeError:
@@ -1036,18 +1183,13 @@ def _translate(args: argparse.Namespace) -> int:
             if not checkpoint.complete:
                 job.resume_at = checkpoint
         restore = _catch_stop_signals(job) if args.checkpoint else None
-        pool: Executor | None = None
-        if args.jobs > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            pool = ProcessPoolExecutor(args.jobs, initializer=_ignore_interrupts)
-            stack.callback(pool.shutdown, cancel_futures=True)
+        workers = _Workers(args.jobs, args.jobs_auto, stack)
         read_error: str | None = None
         save_error: str | None = None
         finished = True
         try:
             try:
-                finished, read_error = _run_inputs(job, inputs, opened_early, pool, args)
+                finished, read_error = _run_inputs(job, inputs, opened_early, workers, args)
             except CheckpointNotSaved as error:
                 save_error = str(error)
             job.finish()
@@ -1310,11 +1452,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     translate.add_argument(
         "--jobs",
-        type=int,
-        default=1,
+        default="auto",
         metavar="N",
-        help="translate NDJSON lines in N processes; the output is the same, in the same "
-        "order (not with --checkpoint or --bulk)",
+        help="translate NDJSON lines in N worker processes; the output is the same, in the "
+        "same order (not with --checkpoint or --bulk). auto (the default): one per core, "
+        "up to 4, for NDJSON files of 1 MiB or more; one process for pipes and small files",
     )
     translate.add_argument(
         "--progress",

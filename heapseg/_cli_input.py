@@ -22,16 +22,17 @@ from ._calls import describe
 __all__ = [
     "FORMATS",
     "Blank",
-    "Line",
+    "Block",
     "Malformed",
     "Message",
     "Record",
     "Source",
+    "block_lines",
     "merge_batch_item",
     "ndjson_records",
     "open_binary",
+    "read_blocks",
     "read_records",
-    "read_units",
 ]
 
 _JSON_WS: Final = b" \t\r\n"
@@ -86,14 +87,20 @@ Record = Message | Malformed | Blank
 
 
 @frozen
-class Line:
-    """One NDJSON line as read, not yet decoded: ``ndjson_records`` gives its records."""
+class Block:
+    """Whole NDJSON lines as read, not yet decoded, the first of them line ``first_line``
+    of ``file``: ``block_lines`` splits them, ``ndjson_records`` reads each."""
 
-    source: Source
-    raw: bytes
+    file: str
+    first_line: int
+    data: bytes
 
 
-_Unit = TypeVar("_Unit", Record, Record | Line)
+BLOCK_BYTES: Final = 1 << 17
+"""How many bytes of NDJSON ``read_blocks`` reads at a time (a block then runs on to the
+end of its last line)."""
+
+_Unit = TypeVar("_Unit", Record, Record | Block)
 
 
 class _NotJSON(ValueError):
@@ -494,13 +501,45 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
     return _read(stream, file, form, ndjson_records)
 
 
-def read_units(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[Record | Line]:
-    """``read_records``, but NDJSON lines come as they are, for another process to read."""
-    return _read(stream, file, form, _as_line)
+def read_blocks(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[Record | Block]:
+    """``read_records``, but NDJSON after its first line comes as blocks of whole lines,
+    not yet decoded, for another process to read; anything else comes as records."""
+    return _read(stream, file, form, ndjson_records, _blocks)
 
 
-def _as_line(raw: bytes, source: Source) -> tuple[Line]:
-    return (Line(source, raw),)
+def block_lines(block: Block) -> list[bytes]:
+    """The lines of ``block``, without their ``\\n``, as ``read_records`` reads them."""
+    lines = block.data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()  # the block ends with a newline, not with one more line
+    return lines
+
+
+def _blocks(stream: IO[bytes], file: str, line_number: int) -> Iterator[Block]:
+    """The rest of ``stream`` as blocks of whole lines, from the line after ``line_number``."""
+    pieces: list[bytes] = []
+    while True:
+        data = stream.read(BLOCK_BYTES)
+        if not data:
+            if pieces:
+                yield Block(file, line_number + 1, b"".join(pieces))
+            return
+        end = data.rfind(b"\n") + 1
+        if not end:  # a line longer than a block: read on to its end
+            pieces.append(data)
+            continue
+        pieces.append(data[:end])
+        whole = b"".join(pieces)
+        yield Block(file, line_number + 1, whole)
+        line_number += whole.count(b"\n")
+        pieces = [data[end:]] if end < len(data) else []
+
+
+def _lines(stream: IO[bytes], file: str, line_number: int) -> Iterator[Record]:
+    """The records of the rest of ``stream``'s lines, from the line after ``line_number``."""
+    for raw in stream:
+        line_number += 1
+        yield from ndjson_records(raw, Source(file, line_number))
 
 
 def _read(
@@ -508,14 +547,16 @@ def _read(
     file: str,
     form: str,
     line: Callable[[bytes, Source], Iterable[_Unit]],
+    rest: Callable[[IO[bytes], str, int], Iterator[_Unit]] = _lines,
 ) -> Iterator[_Unit]:
+    """Every unit of ``stream``: records of arrays and documents; ``line`` for the first
+    NDJSON line, ``rest`` for the lines after it."""
     line_number = 0
     if form == "ndjson":
-        for raw in stream:
-            line_number += 1
-            if line_number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-            yield from line(raw, Source(file, line_number))
+        first = stream.readline()
+        if first:
+            yield from line(first.removeprefix(_BOM), Source(file, 1))
+            yield from rest(stream, file, 1)
         return
     for raw in stream:
         line_number += 1
@@ -539,6 +580,4 @@ def _read(
             for number in range(1, line_number + 1):
                 yield Blank(Source(file, number))
         return
-    for raw in stream:
-        line_number += 1
-        yield from line(raw, Source(file, line_number))
+    yield from rest(stream, file, line_number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import random
@@ -958,7 +959,8 @@ def test_jobs_keep_files_apart_and_read_arrays_in_place(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--jobs", "0"], b"--jobs takes a number of processes, 1 or more"),
+        (["--jobs", "0"], b"--jobs takes a number of processes, 1 or more, or auto"),
+        (["--jobs", "many"], b"--jobs takes a number of processes, 1 or more, or auto"),
         (["--jobs", "2", "--bulk", "--app-id", "1"], b"--bulk works with --jobs 1 only"),
         (["--jobs", "2", "--checkpoint", "ck.json"], b"--checkpoint works with --jobs 1 only"),
     ],
@@ -993,6 +995,128 @@ def test_worker_pool_machinery_is_imported_only_for_jobs(jobs: str, pool_loaded:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"{pool_loaded} {pool_loaded}".encode()
+
+
+def _main_in_a_child(arguments: list[str], *, cores: int, prelude: str = "") -> list[str]:
+    """Run ``main(arguments)`` in a fresh interpreter that sees ``cores`` usable cores; gives
+    its exit status, whether the worker pool's machinery was loaded, and its stdout's
+    digest."""
+    code = (
+        "import sys\n"
+        "import heapseg._cli as cli\n"
+        f"cli._usable_cores = lambda: {cores}\n"
+        f"{prelude}"
+        f"status = cli.main({arguments!r})\n"
+        "loaded = 'concurrent.futures.process' in sys.modules\n"
+        "sys.stderr.write(f'\\n{status} {loaded}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    status, loaded = done.stderr.decode().rsplit("\n", 1)[-1].split()
+    return [status, loaded, hashlib.sha256(done.stdout).hexdigest()]
+
+
+@pytest.fixture(scope="module")
+def large_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An NDJSON file past the size ``--jobs auto`` starts workers for."""
+    from heapseg._cli import AUTO_JOBS_MIN_BYTES
+
+    path = tmp_path_factory.mktemp("large") / "large.ndjson"
+    data = _mixed_input(2000)
+    path.write_bytes(data * (AUTO_JOBS_MIN_BYTES // len(data) + 1))
+    return path
+
+
+def test_jobs_auto_uses_workers_for_a_large_file_and_writes_the_same(large_input: Path) -> None:
+    one = _main_in_a_child(["translate", "--jobs", "1", str(large_input)], cores=2)
+    auto = _main_in_a_child(["translate", str(large_input)], cores=2)
+    assert one[1] == "False"
+    assert auto[1] == "True"
+    assert auto[0] == one[0] == "1"  # the garbage lines are invalid
+    assert auto[2] == one[2]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "cores"),
+    [
+        (["translate", "{large}"], 1),  # one core: nothing to share the work with
+        (["translate", "--checkpoint", "{checkpoint}", "{large}"], 2),  # exact in one process
+        (["translate", "--sample"], 2),  # small: starting workers costs more than it saves
+    ],
+)
+def test_jobs_auto_stays_in_one_process_where_workers_do_not_pay(
+    large_input: Path, tmp_path: Path, arguments: list[str], cores: int
+) -> None:
+    filled = [
+        a.format(large=large_input, checkpoint=tmp_path / "checkpoint.json") for a in arguments
+    ]
+    status, pool_loaded, _ = _main_in_a_child(filled, cores=cores)
+    assert pool_loaded == "False"
+    assert status in ("0", "1")
+
+
+def test_jobs_auto_reads_a_pipe_in_one_process(large_input: Path) -> None:
+    """Lines from a pipe may come slowly; a worker's block would hold them back."""
+    code = (
+        "import sys\n"
+        "import heapseg._cli as cli\n"
+        "cli._usable_cores = lambda: 2\n"
+        "status = cli.main(['translate', '--progress', 'never'])\n"
+        "sys.stderr.write(str('concurrent.futures.process' in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=large_input.read_bytes(),
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=300,
+        check=False,
+    )
+    assert done.stderr.endswith(b"False")
+    one = run("translate", "--jobs", "1", stdin=large_input.read_bytes())
+    assert done.stdout == one.stdout
+
+
+_NO_POOL = (
+    "import concurrent.futures\n"
+    "class Refused:\n"
+    "    def __init__(self, *args, **kwargs):\n"
+    "        raise OSError('no semaphores here')\n"
+    "concurrent.futures.ProcessPoolExecutor = Refused\n"
+)
+"""A platform where worker processes cannot start (no ``sem_open``, as on AWS Lambda)."""
+
+
+def test_jobs_auto_goes_on_in_one_process_where_workers_cannot_start(large_input: Path) -> None:
+    one = _main_in_a_child(["translate", "--jobs", "1", str(large_input)], cores=2)
+    auto = _main_in_a_child(["translate", str(large_input)], cores=2, prelude=_NO_POOL)
+    assert (auto[0], auto[2]) == (one[0], one[2])
+
+
+def test_jobs_n_says_when_workers_cannot_start(large_input: Path) -> None:
+    code = (
+        _NO_POOL + "import sys\nfrom heapseg._cli import main\n"
+        f"sys.exit(main(['translate', '--jobs', '2', {str(large_input)!r}]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert done.stderr == b"heapseg: error: cannot start worker processes: no semaphores here\n"
 
 
 def test_jobs_stop_quietly_when_the_reader_goes_away() -> None:
