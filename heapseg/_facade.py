@@ -31,6 +31,10 @@ def _normalize(key: str) -> str:
     return _NOT_KEY_CHARS.sub("", key).lower()
 
 
+_PATHS: Final = frozenset(("all", "email", "library.name", "providers", "traits", "traits.email"))
+"""The paths heapseg looks up, already as ``_normalize`` leaves them."""
+
+
 def lookup(obj: object, path: str) -> object:
     """Find ``path`` (dotted) in ``obj`` the way Segment's obj-case does.
 
@@ -39,22 +43,13 @@ def lookup(obj: object, path: str) -> object:
     ``email``. The first matching key in iteration order wins, even when its
     value is null. Returns None when nothing matches.
     """
-    remaining = _normalize(path)
+    remaining = path if path in _PATHS else _normalize(path)
     current = obj
     while True:
         if type(current) is not dict and not isinstance(current, Mapping):
             return None
-        if "." not in remaining:  # one segment left: only a key normalising to it matches
-            size = len(remaining)
-            for key in current:
-                if not isinstance(key, str) or len(key) < size:
-                    continue  # normalising never lengthens a key
-                if len(key) == size:
-                    if key.isascii() and key.lower() == remaining:
-                        return current[key]
-                elif not (key.isalnum() and key.isascii()) and _normalize(key) == remaining:
-                    return current[key]
-            return None
+        if "." not in remaining:
+            return _lookup_key(current, remaining)
         for key in current:
             if not isinstance(key, str):
                 continue
@@ -72,6 +67,34 @@ def lookup(obj: object, path: str) -> object:
             break
         else:
             return None
+
+
+def _lookup_key(obj: Mapping[str, object], wanted: str) -> object:
+    """The value of the first key of ``obj`` that normalises to ``wanted`` (normalised,
+    without dots), or None. Normalising only ever drops characters, so most keys are
+    judged by their length and a test or two, without normalising them."""
+    size = len(wanted)
+    for key in obj:
+        if type(key) is not str and not isinstance(key, str):
+            continue
+        length = len(key)
+        if length < size:
+            continue
+        if length == size:  # only a key that keeps every character can match
+            if key.isascii() and key.lower() == wanted:
+                return obj[key]
+            continue
+        if key.isalnum() and key.isascii():
+            continue  # keeps every character, so stays too long
+        if "_" in key:
+            bare = key.replace("_", "")
+            if bare.isalnum() and bare.isascii():  # snake_case: underscores are all it drops
+                if len(bare) == size and bare.lower() == wanted:
+                    return obj[key]
+                continue
+        if _normalize(key) == wanted:
+            return obj[key]
+    return None
 
 
 def options_of(message: Mapping[str, object]) -> object:

@@ -328,7 +328,7 @@ def common_iso_text(text: str) -> str | None:
     if len(text) == 10:
         midnight = text + "T00:00:00.000Z"
         return midnight if is_canonical_iso(midnight) else None
-    if is_canonical_iso(text):
+    if text[-1:] == "Z" and is_canonical_iso(text):
         return text
     if _COMMON_ISO.fullmatch(text) is None:
         return None

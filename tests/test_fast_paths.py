@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -39,7 +40,7 @@ from heapseg._jsjson import (
     json_encoder,
     plain_stringify_utf8,
 )
-from heapseg._messages import _CLASSES, _structure_directly, _structure_with_converter
+from heapseg._messages import _BUILDERS, _CLASSES, _structure_with_converter
 from heapseg._strategies import message_strategy
 from heapseg._values import (
     _RECURSION_LIMIT,
@@ -294,14 +295,23 @@ fields = st.sampled_from(
         "previousId",
     ]
 )
-field_values = st.none() | st.booleans() | st.integers() | st.text(max_size=3) | st.just({})
+field_values = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=3)
+    | st.just({})
+    | st.lists(st.integers(), max_size=2)
+    | st.just(MappingProxyType({"a": 1}))  # a mapping that is not a dict
+)
 
 
 @given(st.sampled_from(sorted(_CLASSES)), st.dictionaries(fields, field_values))
 def test_direct_structuring_equals_the_converter(kind: str, message: dict[str, Any]) -> None:
     message["type"] = kind
     cls = _CLASSES[kind]
-    direct = _structure_directly(message, cls)
+    direct = _BUILDERS[cls](message)
     try:
         expected = _structure_with_converter(message, cls)
     except InvalidEvent:
