@@ -221,7 +221,7 @@ def _track(
     alias = profile.track_email_alias
     if alias is not None:
         context_traits = lookup(options, "traits")
-        email = lookup(context_traits, "email")
+        email = None if context_traits is None else lookup(context_traits, "email")
         if not js_truthy(email):
             email = lookup(properties, "email")
         if not js_truthy(email) and _has_dotted_key(options):

@@ -51,9 +51,9 @@ def lookup(obj: object, path: str) -> object:
         if "." not in remaining:
             return _lookup_key(current, remaining)
         for key in current:
-            if not isinstance(key, str):
+            if type(key) is not str and not isinstance(key, str):
                 continue
-            normalized = _normalize(key)
+            normalized = key.lower() if key.isalnum() and key.isascii() else _normalize(key)
             if not remaining.startswith(normalized):
                 continue
             rest = remaining[len(normalized) :]
