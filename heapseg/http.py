@@ -27,7 +27,7 @@ from ._calls import (
 )
 from ._errors import ConfigurationError
 from ._jsjson import js_stringify_utf8, plain_stringify_utf8
-from ._presets import DEFAULT_PROFILE, resolve_profile
+from ._presets import DEFAULT_PROFILE, PROFILES, resolve_profile
 from ._profile import Profile
 from ._responses import HEAP_LIMITS, HeapLimits, Outcome, RateLimit, classify, pace
 
@@ -319,6 +319,14 @@ def _kind(call: object) -> str:
 
 _DESCRIPTORS: Final = frozenset({Identify, AddUserProperties, Track, Unsupported})
 _DEFAULT_CAPS: Final = bulk_caps(HEAP_BULK_CAP, None)
+_US_RENDERERS: Final = MappingProxyType(
+    {
+        name: _RENDERERS[profile.family]
+        for name, profile in PROFILES.items()
+        if profile.mode == "cloud" and base_url(profile, "US") == US_HOST
+    }
+)
+"""The renderer of each cloud preset, by name, for its usual call: region US, no bulk."""
 
 
 def render(
@@ -342,6 +350,23 @@ def render(
     for a device-mode profile, a missing ``app_id``, a call the integration never
     sends, caps out of range or a single item larger than ``max_bytes``.
     """
+    usual = (
+        _US_RENDERERS.get(profile)
+        if type(profile) is str and type(region) is str and region == "US"
+        else None
+    )
+    if (
+        usual is not None
+        and not bulk
+        and max_bytes is None
+        and type(max_items) is int
+        and max_items == HEAP_BULK_CAP
+        and type(calls) is list
+        and type(app_id) is str
+        and app_id
+        and _DESCRIPTORS.issuperset(map(type, calls))
+    ):  # what the checks below come to for a preset's usual call, checked at once
+        return usual(calls, app_id, US_HOST)
     caps = (
         _DEFAULT_CAPS
         if max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP

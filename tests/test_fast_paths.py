@@ -19,7 +19,16 @@ from attrs import evolve
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from heapseg import PROFILES, AddUserProperties, InvalidEvent, Profile, Track, http, translate
+from heapseg import (
+    PROFILES,
+    AddUserProperties,
+    HeapsegError,
+    InvalidEvent,
+    Profile,
+    Track,
+    http,
+    translate,
+)
 from heapseg._calls import plain_json
 from heapseg._facade import lookup
 from heapseg._isodate import (
@@ -49,7 +58,7 @@ from heapseg._values import (
     write_values,
     write_values_plain,
 )
-from tests.strategies import all_rules, messages, sendable_calls
+from tests.strategies import all_rules, calls, messages, sendable_calls
 
 two_digits = st.integers(0, 99).map("{:02d}".format)
 fractions = st.sampled_from(["", ".000", ".5", ".123", ".999999", ".1234", ",5"])
@@ -376,6 +385,32 @@ def test_rendered_requests_equal_the_public_constructor(calls: list[Any], profil
         assert request == rebuilt
         assert type(request.headers) is type(rebuilt.headers)
         assert request.headers == rebuilt.headers
+
+
+def _rendered_or_error(calls: Any, profile: str | Profile, **options: Any) -> object:
+    try:
+        return http.render(calls, profile=profile, **options)
+    except HeapsegError as error:
+        return (type(error), str(error))
+
+
+@given(
+    st.lists(sendable_calls | calls, max_size=3) | st.lists(st.integers(), min_size=1, max_size=1),
+    st.sampled_from(sorted(PROFILES)),
+    st.sampled_from(["1", "", 7]),
+    st.sampled_from(["US", "EU", "us", 5]),
+    st.booleans(),
+)
+def test_a_preset_named_renders_as_the_preset_itself(
+    calls: list[Any], name: str, app_id: Any, region: Any, as_tuple: bool
+) -> None:
+    """``render`` takes a shortcut for a preset named with its usual options (region US,
+    no bulk, a list of calls); passing the ``Profile`` itself goes the general way."""
+    given = tuple(calls) if as_tuple else calls
+    options = {"app_id": app_id, "region": region}
+    assert _rendered_or_error(given, name, **options) == _rendered_or_error(
+        given, PROFILES[name], **options
+    )
 
 
 @given(
