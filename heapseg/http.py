@@ -364,9 +364,11 @@ def render(
         and type(calls) is list
         and type(app_id) is str
         and app_id
-        and _DESCRIPTORS.issuperset(map(type, calls))
     ):  # what the checks below come to for a preset's usual call, checked at once
-        return usual(calls, app_id, US_HOST)
+        try:
+            return usual(calls, app_id, US_HOST)
+        except ConfigurationError:
+            pass  # a call it does not send, or no call at all: reported as below
     caps = (
         _DEFAULT_CAPS
         if max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP
