@@ -559,28 +559,9 @@ class _Job:
         file = block.file
         if block.rows is not None:
             output, start = block.output, 0
-            for (
-                line,
-                index,
-                kind,
-                size,
-                written,
-                reasons,
-                message_id,
-                path,
-                reason,
-                text,
-            ) in block.rows:
-                outcome = _Outcome(
-                    kind,
-                    output[start : start + size],
-                    written,
-                    reasons,
-                    message_id,
-                    path,
-                    reason,
-                    text,
-                )
+            for row in block.rows:
+                line, index, kind, size = row[:4]
+                outcome = _Outcome._make((kind, output[start : start + size], *row[4:]))
                 start += size
                 if not self._record(Source(file, line, index), outcome):
                     return False

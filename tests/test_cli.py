@@ -28,14 +28,21 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 def run(*args: str, stdin: bytes = b"", cwd: Path = ROOT) -> subprocess.CompletedProcess[bytes]:
     """Run ``python -m heapseg`` from the worktree, so the worktree's package is used."""
+    return run_python("-m", "heapseg", *args, stdin=stdin, cwd=cwd)
+
+
+def run_python(
+    *args: str, stdin: bytes = b"", cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[bytes]:
+    """Run this Python with ``args``, the worktree's package first on its path."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "heapseg", *args],
+        [sys.executable, *args],
         input=stdin,
         capture_output=True,
         cwd=cwd,
         env=env,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
@@ -992,14 +999,7 @@ def test_worker_pool_machinery_is_imported_only_for_jobs(jobs: str, pool_loaded:
         "print('concurrent.futures.process' in sys.modules, 'multiprocessing' in sys.modules)\n"
         "sys.exit(status)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"{pool_loaded} {pool_loaded}".encode()
 
@@ -1017,14 +1017,7 @@ def _main_in_a_child(arguments: list[str], *, cores: int, prelude: str = "") -> 
         "loaded = 'concurrent.futures.process' in sys.modules\n"
         "sys.stderr.write(f'\\n{status} {loaded}')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=300,
-        check=False,
-    )
+    done = run_python("-c", code, timeout=300)
     assert done.returncode == 0, done.stderr
     status, loaded = done.stderr.decode().rsplit("\n", 1)[-1].split()
     return [status, loaded, hashlib.sha256(done.stdout).hexdigest()]
@@ -1078,15 +1071,7 @@ def test_jobs_auto_reads_a_pipe_in_one_process(large_input: Path) -> None:
         "status = cli.main(['translate', '--progress', 'never'])\n"
         "sys.stderr.write(str('concurrent.futures.process' in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        input=large_input.read_bytes(),
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=300,
-        check=False,
-    )
+    done = run_python("-c", code, stdin=large_input.read_bytes(), timeout=300)
     assert done.stderr.endswith(b"False")
     one = run("translate", "--jobs", "1", stdin=large_input.read_bytes())
     assert done.stdout == one.stdout
@@ -1113,14 +1098,7 @@ def test_jobs_n_says_when_workers_cannot_start(large_input: Path) -> None:
         _NO_POOL + "import sys\nfrom heapseg._cli import main\n"
         f"sys.exit(main(['translate', '--jobs', '2', {str(large_input)!r}]))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", code)
     assert done.returncode == 2
     assert done.stdout == b""
     assert done.stderr == b"heapseg: error: cannot start worker processes: no semaphores here\n"
