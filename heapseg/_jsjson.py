@@ -296,11 +296,9 @@ def _fast_encoding(value: object) -> tuple[str, bytes] | None:
         text = _compact(value)
     except (TypeError, ValueError, RecursionError):
         return None
-    if text.isascii():
-        raw = text.encode("ascii")
-    elif _SURROGATE.search(text) is None:
+    try:
         raw = text.encode("utf-8")
-    else:
+    except UnicodeEncodeError:  # a lone surrogate, which JSON.stringify writes escaped
         return None
     masked = raw.translate(_MASK, _NOT_IN_SHAPES)
     if (
@@ -420,11 +418,8 @@ def plain_stringify_utf8(value: object) -> bytes:
     """``js_stringify_utf8`` of a value whose numbers and keys are known to print alike
     in Python and JavaScript (``write_values_plain``): only lone surrogates can differ."""
     try:
-        text = _compact(value)
+        return _compact(value).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which JSON.stringify writes escaped
+        return _stringify_slow(value).encode("utf-8")
     except (TypeError, ValueError, RecursionError):
         return js_stringify_utf8(value)
-    if text.isascii():
-        return text.encode("ascii")
-    if _SURROGATE.search(text) is None:
-        return text.encode("utf-8")
-    return _stringify_slow(value).encode("utf-8")

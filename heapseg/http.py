@@ -22,7 +22,6 @@ from ._calls import (
     JSONValue,
     Track,
     Unsupported,
-    plain_json,
     shallow_properties,
 )
 from ._errors import ConfigurationError
@@ -87,17 +86,21 @@ _set_body: Final = Request.__dict__["body"].__set__
 _set_content: Final = Request.__dict__["content"].__set__
 
 
-def _post(url: str, headers: Mapping[str, str], body: dict[str, Any], plain: bool) -> Request:
+def _post(
+    url: str, headers: Mapping[str, str], body: dict[str, Any], call: Track | AddUserProperties
+) -> Request:
     """``Request("POST", url, headers, body)`` for the renderers, whose ``headers`` are
     already read-only constants: the slots are filled directly, skipping the converter.
-    ``plain`` says the body's values came from ``translate`` printing alike in Python and
-    JavaScript (see ``plain_json``), so that its text needs no checks."""
+    The body of a ``call`` whose values ``translate`` found printing alike in Python and
+    JavaScript (see ``plain_json``) skips the checks of its text."""
     request: Request = _new_request(Request)
     _set_method(request, "POST")
     _set_url(request, url)
     _set_headers(request, headers)
     _set_body(request, body)
-    _set_content(request, plain_stringify_utf8(body) if plain else js_stringify_utf8(body))
+    _set_content(
+        request, plain_stringify_utf8(body) if call._plain_json else js_stringify_utf8(body)
+    )
     return request
 
 
@@ -143,21 +146,14 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(_post(track_url, _CLASSIC_HEADERS, body, plain_json(call)))
+            requests.append(_post(track_url, _CLASSIC_HEADERS, body, call))
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "app_id": app_id,
                 "identity": call.identity,
                 "properties": shallow_properties(call.properties),
             }
-            requests.append(
-                _post(
-                    f"{base}/api/add_user_properties",
-                    _CLASSIC_HEADERS,
-                    body,
-                    plain_json(call),
-                )
-            )
+            requests.append(_post(f"{base}/api/add_user_properties", _CLASSIC_HEADERS, body, call))
         elif type(call) is not Unsupported:
             raise _refuse("the classic cloud integration", call)
     return requests
@@ -208,18 +204,14 @@ def _render_actions_cloud(calls: list[Call], app_id: str, base: str) -> list[Req
                 "events": [_actions_event(call, identifier_first=False)],
                 "library": "server",
             }
-            requests.append(
-                _post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body, plain_json(call))
-            )
+            requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body, call))
         elif type(call) is AddUserProperties and call.identity is not None:
             properties: JSONValue = shallow_properties(call.properties)
             if call.origin == "track":
                 body = {"app_id": app_id, "identity": call.identity, "properties": properties}
             else:
                 body = {"identity": call.identity, "app_id": app_id, "properties": properties}
-            requests.append(
-                _post(f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body, plain_json(call))
-            )
+            requests.append(_post(f"{base}/api/add_user_properties", _ACTIONS_HEADERS, body, call))
         elif type(call) is not Unsupported:
             raise _refuse("Heap Cloud (Actions)", call)
     return requests
@@ -236,9 +228,7 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
                 "library": "server",
                 "events": [_actions_event(call, identifier_first=True)],
             }
-            requests.append(
-                _post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body, plain_json(call))
-            )
+            requests.append(_post(f"{base}/api/integrations/track", _ACTIONS_HEADERS, body, call))
         elif type(call) is AddUserProperties and call.identity is not None:
             user: dict[str, JSONValue] = {
                 "user_identifier": {"identity": call.identity},
@@ -246,12 +236,7 @@ def _render_heap_cloud(calls: list[Call], app_id: str, base: str) -> list[Reques
             }
             body = {"app_id": app_id, "library": "server", "users": [user]}
             requests.append(
-                _post(
-                    f"{base}/api/integrations/add_user_properties",
-                    _ACTIONS_HEADERS,
-                    body,
-                    plain_json(call),
-                )
+                _post(f"{base}/api/integrations/add_user_properties", _ACTIONS_HEADERS, body, call)
             )
         elif type(call) is not Unsupported:
             raise _refuse("Heap Cloud", call)
@@ -279,9 +264,7 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(
-                _post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body, plain_json(call))
-            )
+            requests.append(_post(f"{base}/api/track", _RUDDERSTACK_HEADERS, body, call))
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "identity": call.identity,
@@ -289,12 +272,7 @@ def _render_rudderstack(calls: list[Call], app_id: str, base: str) -> list[Reque
                 "app_id": app_id,
             }
             requests.append(
-                _post(
-                    f"{base}/api/add_user_properties",
-                    _RUDDERSTACK_HEADERS,
-                    body,
-                    plain_json(call),
-                )
+                _post(f"{base}/api/add_user_properties", _RUDDERSTACK_HEADERS, body, call)
             )
         elif type(call) is not Unsupported:
             raise _refuse("RudderStack's Heap destination", call)
