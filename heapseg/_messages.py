@@ -202,7 +202,7 @@ _CHECKS: Final[dict[object, str]] = {
     ),
     _Id: (
         "    if value is not None and type(value) is not str and (\n"
-        "        isinstance(value, bool) or not isinstance(value, (int, float))\n"
+        "        isinstance(value, bool) or not isinstance(value, (str, int, float))\n"
         "    ):\n"
         "        return None\n"
     ),

@@ -304,6 +304,12 @@ fields = st.sampled_from(
         "previousId",
     ]
 )
+
+
+class _Text(str):
+    """A str subclass, as some JSON decoders hand out."""
+
+
 field_values = (
     st.none()
     | st.booleans()
@@ -313,6 +319,7 @@ field_values = (
     | st.just({})
     | st.lists(st.integers(), max_size=2)
     | st.just(MappingProxyType({"a": 1}))  # a mapping that is not a dict
+    | st.text(max_size=3).map(_Text)  # a string that is not a str
 )
 
 
