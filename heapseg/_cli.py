@@ -9,7 +9,6 @@ profiles do.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import signal
@@ -1034,7 +1033,7 @@ def _large_file(stream: IO[bytes]) -> bool:
     pipe or a terminal, where lines may come slowly and should not wait for a block."""
     try:
         status = os.fstat(stream.fileno())
-    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a BytesIO), closed
         return False
     return stat.S_ISREG(status.st_mode) and status.st_size >= AUTO_JOBS_MIN_BYTES
 
@@ -1054,6 +1053,7 @@ class _Workers:
     unavailable: bool = False
 
     def for_input(self, stream: IO[bytes]) -> Executor | None:
+        """The pool to translate ``stream`` with, started now if need be; None: this process."""
         if self.jobs < 2 or self.unavailable or (self.auto and not _large_file(stream)):
             return None
         if self.pool is None:
