@@ -1080,8 +1080,9 @@ def _run_inputs(
     """Read every input through ``job``, saving the checkpoint after each file.
 
     Gives whether the run went through (False when it was stopped) and the read error
-    that ended it, if any; a checkpoint that cannot be written raises ``CheckpointNotSaved``
-    (never taken for a read error, though both are ``OSError`` underneath).
+    that ended it, if any (a worker process that died, killed for memory say, counts as
+    one); a checkpoint that cannot be written raises ``CheckpointNotSaved`` (never taken
+    for a read error, though both are ``OSError`` underneath).
     """
     for name, opener in inputs:
         try:
@@ -1104,6 +1105,18 @@ def _run_inputs(
             raise
         except (OSError, EOFError, zlib.error) as error:
             return True, f"cannot read {name}: {error}"
+        except RuntimeError as error:
+            if workers.pool is None:
+                raise
+            from concurrent.futures import BrokenExecutor
+
+            if not isinstance(error, BrokenExecutor):
+                raise
+            return True, (
+                f"the worker processes stopped while translating {name} "
+                f"({str(error).rstrip('.')}); "
+                "run it again, or with --jobs 1 to translate in this process"
+            )
         job.save()
     return True, None
 

@@ -1104,6 +1104,26 @@ def test_jobs_n_says_when_workers_cannot_start(large_input: Path) -> None:
     assert done.stderr == b"heapseg: error: cannot start worker processes: no semaphores here\n"
 
 
+def test_a_worker_that_dies_ends_the_run_with_a_message(large_input: Path) -> None:
+    """A worker killed (for memory, say) breaks the pool: the run says so, exit 2."""
+    code = (
+        "import os, sys\n"
+        "import heapseg._cli as cli\n"
+        "def dying(*args):\n"
+        "    os._exit(9)\n"
+        "cli._block_outcome = dying\n"
+        f"sys.exit(cli.main(['translate', '--jobs', '2', {str(large_input)!r}]))\n"
+    )
+    done = run_python("-c", code, timeout=300)
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    last = done.stderr.decode().splitlines()[-1]
+    assert last.startswith(
+        f"heapseg: the worker processes stopped while translating {large_input} ("
+    )
+    assert last.endswith("); run it again, or with --jobs 1 to translate in this process")
+
+
 def test_jobs_stop_quietly_when_the_reader_goes_away() -> None:
     done = subprocess.run(
         f"{sys.executable} -m heapseg translate --jobs 2 | head -n 3",
