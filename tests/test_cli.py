@@ -1104,6 +1104,29 @@ def test_jobs_n_says_when_workers_cannot_start(large_input: Path) -> None:
     assert done.stderr == b"heapseg: error: cannot start worker processes: no semaphores here\n"
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_jobs_write_the_same_with_workers_started_afresh(tmp_path: Path, method: str) -> None:
+    """macOS and Windows start workers by ``spawn``, Python 3.14 on Linux by
+    ``forkserver``: fresh interpreters that import heapseg and receive the job's setup."""
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(_mixed_input(1500))
+    code = (
+        "import multiprocessing, sys\n"
+        f"multiprocessing.set_start_method({method!r})\n"
+        "from heapseg._cli import main\n"
+        f"arguments = ['translate', '--jobs', '2', '--http', '--app-id', '7', {str(source)!r}]\n"
+        "sys.exit(main(arguments))\n"
+    )
+    afresh = run_python("-c", code, timeout=300)
+    one = run("translate", "--jobs", "1", "--http", "--app-id", "7", str(source))
+    assert (afresh.returncode, afresh.stdout, afresh.stderr) == (
+        one.returncode,
+        one.stdout,
+        one.stderr,
+    )
+    assert one.stdout
+
+
 def test_a_worker_that_dies_ends_the_run_with_a_message(large_input: Path) -> None:
     """A worker killed (for memory, say) breaks the pool: the run says so, exit 2."""
     code = (
