@@ -1069,6 +1069,15 @@ class _Workers:
             self.stack.callback(self.pool.shutdown, cancel_futures=True)
         return self.pool
 
+    def release_broken(self) -> None:
+        """Let a pool whose worker died shut down on Python 3.10, where its feeder thread
+        can be stuck for good writing a block to workers that are gone: closing the call
+        queue's reading end makes that write fail. Python 3.11 and later do it themselves."""
+        if sys.version_info < (3, 11):
+            reader = getattr(getattr(self.pool, "_call_queue", None), "_reader", None)
+            if reader is not None:
+                reader.close()
+
 
 def _run_inputs(
     job: _Job,
@@ -1112,6 +1121,7 @@ def _run_inputs(
 
             if not isinstance(error, BrokenExecutor):
                 raise
+            workers.release_broken()
             return True, (
                 f"the worker processes stopped while translating {name} "
                 f"({str(error).rstrip('.')}); "
