@@ -92,7 +92,8 @@ def _post(
     """``Request("POST", url, headers, body)`` for the renderers, whose ``headers`` are
     already read-only constants: the slots are filled directly, skipping the converter.
     The body of a ``call`` whose values ``translate`` found printing alike in Python and
-    JavaScript (see ``plain_json``) skips the checks of its text."""
+    JavaScript skips the checks of its text; the mark ``plain_json`` returns is read here
+    directly, as this runs for every request rendered."""
     request: Request = _new_request(Request)
     _set_method(request, "POST")
     _set_url(request, url)
@@ -328,30 +329,24 @@ def render(
     for a device-mode profile, a missing ``app_id``, a call the integration never
     sends, caps out of range or a single item larger than ``max_bytes``.
     """
-    usual = (
-        _US_RENDERERS.get(profile)
-        if type(profile) is str and type(region) is str and region == "US"
-        else None
-    )
+    default_caps = max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP
     if (
-        usual is not None
+        default_caps
         and not bulk
-        and max_bytes is None
-        and type(max_items) is int
-        and max_items == HEAP_BULK_CAP
+        and type(profile) is str
+        and type(region) is str
+        and region == "US"
         and type(calls) is list
         and type(app_id) is str
         and app_id
-    ):  # what the checks below come to for a preset's usual call, checked at once
-        try:
-            return usual(calls, app_id, US_HOST)
-        except ConfigurationError:
-            pass  # a call it does not send, or no call at all: reported as below
-    caps = (
-        _DEFAULT_CAPS
-        if max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP
-        else bulk_caps(max_items, max_bytes)
-    )
+    ):  # a preset's usual call: the checks below come to its renderer and the US host
+        usual = _US_RENDERERS.get(profile)
+        if usual is not None:
+            try:
+                return usual(calls, app_id, US_HOST)
+            except ConfigurationError:
+                pass  # a call it does not send, or no call at all: reported as below
+    caps = _DEFAULT_CAPS if default_caps else bulk_caps(max_items, max_bytes)
     chosen = resolve_profile(profile)
     if chosen.mode != "cloud":
         raise ConfigurationError(
