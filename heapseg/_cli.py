@@ -152,6 +152,29 @@ class _Tally:
     def messages(self) -> int:
         return self.translated + self.unsupported + self.invalid + self.outside_window
 
+    def add(self, outcome: _Outcome) -> None:
+        """Count a record's outcome, unless it is invalid: that needs its report written."""
+        kind = outcome.kind
+        if kind == "translated":
+            self.translated += 1
+        elif kind == "unsupported":
+            self.unsupported += 1
+            self.unsupported_reasons.update(outcome.reasons)
+        elif kind == "outside":
+            self.outside_window += 1
+        elif kind != "invalid":
+            self.blank += 1
+        self.written += outcome.written
+
+    def merge(self, other: _Tally) -> None:
+        """Add the counts of ``other``: a block's, counted by a worker with ``add``."""
+        self.translated += other.translated
+        self.unsupported += other.unsupported
+        self.outside_window += other.outside_window
+        self.blank += other.blank
+        self.written += other.written
+        self.unsupported_reasons.update(other.unsupported_reasons)
+
 
 @attrs.define
 class _Progress:
@@ -372,12 +395,7 @@ class _BlockOutcome(NamedTuple):
 
     file: str
     output: bytes
-    translated: int
-    unsupported: int
-    outside: int
-    blank: int
-    written: int
-    reasons: tuple[tuple[tuple[str, str], int], ...]
+    tally: _Tally
     last_line: int | None
     last_index: int | None
     rows: list[_Row] | None
@@ -387,8 +405,7 @@ def _block_outcome(setup: _Setup, rows_wanted: bool, block: Block) -> _BlockOutc
     """A worker's part of ``--jobs``: translate every record of a block of NDJSON lines."""
     output: list[bytes] = []
     rows: list[_Row] = []
-    reasons: Counter[tuple[str, str]] = Counter()
-    translated = unsupported = outside = blank = written = 0
+    tally = _Tally()
     invalid = False
     where: Source | None = None
     file = block.file
@@ -396,31 +413,16 @@ def _block_outcome(setup: _Setup, rows_wanted: bool, block: Block) -> _BlockOutc
         for record in ndjson_records(raw, Source(file, number)):
             outcome = _record_outcome(record, setup)
             where = record.source
-            kind, lines, count = outcome.kind, outcome.lines, outcome.written
-            if count:
-                output.append(lines)
-                written += count
-            if kind == "translated":
-                translated += 1
-            elif kind == "unsupported":
-                unsupported += 1
-                reasons.update(outcome.reasons)
-            elif kind == "outside":
-                outside += 1
-            elif kind == "invalid":
+            if outcome.written:
+                output.append(outcome.lines)
+            if outcome.kind == "invalid":
                 invalid = True
-            else:
-                blank += 1
-            rows.append((where.line, where.index, kind, len(lines), *outcome[2:]))
+            tally.add(outcome)
+            rows.append((where.line, where.index, outcome.kind, len(outcome.lines), *outcome[2:]))
     return _BlockOutcome(
         file,
         b"".join(output),
-        translated,
-        unsupported,
-        outside,
-        blank,
-        written,
-        tuple(reasons.items()),
+        tally,
         None if where is None else where.line,
         None if where is None else where.index,
         rows if rows_wanted or invalid else None,
@@ -567,16 +569,10 @@ class _Job:
             return True
         tally = self.tally
         before = tally.messages
-        tally.translated += block.translated
-        tally.unsupported += block.unsupported
-        tally.outside_window += block.outside
-        tally.blank += block.blank
-        for why, times in block.reasons:
-            tally.unsupported_reasons[why] += times
+        tally.merge(block.tally)
         self.handled += tally.messages - before
-        if block.written:
+        if block.output:
             self.out.write(block.output)
-            tally.written += block.written
         if block.last_line is not None:
             self.last = Source(file, block.last_line, block.last_index)
             if not self.pending:
@@ -664,23 +660,11 @@ class _Job:
 
     def count(self, source: Source, outcome: _Outcome) -> None:
         """Account for one record's outcome and write its lines."""
-        kind = outcome.kind
-        if kind == "translated":
-            self._translated(outcome.lines, outcome.written)
-            return
-        if kind == "unsupported":
-            self.tally.unsupported += 1
-            for reason in outcome.reasons:
-                self.tally.unsupported_reasons[reason] += 1
-        elif kind == "outside":
-            self.tally.outside_window += 1
-        elif kind == "invalid":
+        if outcome.kind == "invalid":
             self._invalid(source, outcome.message_id, outcome.path, outcome.reason, outcome.text)
-        else:
-            self.tally.blank += 1
+        self.tally.add(outcome)
         if outcome.written:
             self.out.write(outcome.lines)
-            self.tally.written += outcome.written
 
     def _translated(self, lines: bytes, written: int) -> None:
         """Account for a translated message and write its ``written`` lines."""
