@@ -45,10 +45,9 @@ _EMPTY: Final[Mapping[str, JSONValue]] = MappingProxyType({})
 
 
 def _freeze(value: Mapping[str, JSONValue]) -> Mapping[str, JSONValue]:
-    """Keep a private, read-only copy of a properties mapping."""
-    if type(value) is MappingProxyType:
-        return value
-    return MappingProxyType(dict(value))
+    """Keep a private, read-only copy of a properties mapping. A read-only view is
+    copied too: whoever made it may still change the dict behind it."""
+    return MappingProxyType(shallow_properties(value))
 
 
 def _warnings(value: Any) -> tuple[str, ...]:

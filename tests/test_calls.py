@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -224,10 +225,12 @@ def test_calls_are_frozen(call: heapseg.Call, attribute: str, value: object) -> 
         setattr(call, attribute, value)
 
 
+@pytest.mark.parametrize("view", [False, True], ids=["dict", "read-only-view"])
 @pytest.mark.parametrize("make", [AddUserProperties, lambda p: Track("e", p)])
-def test_properties_are_a_private_read_only_mapping(make: Any) -> None:
+def test_properties_are_a_private_read_only_mapping(make: Any, view: bool) -> None:
+    """A caller's ``MappingProxyType`` is copied too: the dict behind it is still theirs."""
     source = {"a": 1}
-    call = make(source)
+    call = make(MappingProxyType(source) if view else source)
     source["a"] = 2
     source["b"] = 3
     assert dict(call.properties) == {"a": 1}
@@ -236,8 +239,6 @@ def test_properties_are_a_private_read_only_mapping(make: Any) -> None:
 
 
 def test_calls_written_by_a_profile_equal_the_public_constructor() -> None:
-    from types import MappingProxyType
-
     from heapseg._calls import plain_json, written_track, written_user_properties
 
     properties = MappingProxyType({"plan": "pro", "seats": 3})
