@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from ._errors import InvalidEvent
@@ -41,25 +41,21 @@ _encode_json_string: Final = json.encoder.encode_basestring
 _dumps: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=True)
 
 
-def json_encoder(*, compact: bool, allow_nan: bool) -> Callable[[object], str]:
-    """``json.dumps`` with ``ensure_ascii=False`` (``compact`` separators or the default
-    ones), with CPython's C encoder built once rather than on every call.
-
-    It keeps no record of open containers: a value that contains itself ends in
-    ``RecursionError``, as one nested too deeply does. Without ``allow_nan``, NaN and
-    infinities raise ``ValueError``.
-    """
+def _encoder_parts(*, compact: bool, allow_nan: bool) -> Callable[[object, int], Sequence[str]]:
+    """CPython's C encoder for ``json.dumps`` with ``ensure_ascii=False``, built once: called
+    with a value and 0, it gives the text in parts to be joined."""
     item_separator, key_separator = (",", ":") if compact else (", ", ": ")
     try:
         from _json import make_encoder
-    except ImportError:  # pragma: no cover - an interpreter without the C accelerator
-        return json.JSONEncoder(
+    except ImportError:  # an interpreter without the C accelerator
+        encode = json.JSONEncoder(
             ensure_ascii=False,
             separators=(item_separator, key_separator),
             allow_nan=allow_nan,
             check_circular=False,
         ).encode
-    encoder = make_encoder(
+        return lambda value, _level: (encode(value),)
+    parts: Callable[[object, int], Sequence[str]] = make_encoder(
         None,
         _dumps.default,
         _encode_json_string,
@@ -70,16 +66,30 @@ def json_encoder(*, compact: bool, allow_nan: bool) -> Callable[[object], str]:
         False,
         allow_nan,
     )
+    return parts
+
+
+def json_encoder(*, compact: bool, allow_nan: bool) -> Callable[[object], str]:
+    """``json.dumps`` with ``ensure_ascii=False`` (``compact`` separators or the default
+    ones), with CPython's C encoder built once rather than on every call.
+
+    It keeps no record of open containers: a value that contains itself ends in
+    ``RecursionError``, as one nested too deeply does. Without ``allow_nan``, NaN and
+    infinities raise ``ValueError``.
+    """
+    parts = _encoder_parts(compact=compact, allow_nan=allow_nan)
 
     def dumps(value: object) -> str:
-        return "".join(encoder(value, 0))
+        return "".join(parts(value, 0))
 
     return dumps
 
 
+_compact_parts: Final = _encoder_parts(compact=True, allow_nan=False)
 _compact: Final = json_encoder(compact=True, allow_nan=False)
 """The C encoder's first draft of ``JSON.stringify``; it refuses NaN and infinities,
-which JavaScript writes as null."""
+which JavaScript writes as null. ``_compact_parts`` is the same encoder, for the hot
+path that joins its parts itself."""
 
 
 def js_number(value: int | float) -> int | float:
@@ -418,7 +428,7 @@ def plain_stringify_utf8(value: object) -> bytes:
     """``js_stringify_utf8`` of a value whose numbers and keys are known to print alike
     in Python and JavaScript (``write_values_plain``): only lone surrogates can differ."""
     try:
-        return _compact(value).encode("utf-8")
+        return "".join(_compact_parts(value, 0)).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate, which JSON.stringify writes escaped
         return _stringify_slow(value).encode("utf-8")
     except (TypeError, ValueError, RecursionError):

@@ -298,13 +298,11 @@ def _kind(call: object) -> str:
 
 _DESCRIPTORS: Final = frozenset({Identify, AddUserProperties, Track, Unsupported})
 _DEFAULT_CAPS: Final = bulk_caps(HEAP_BULK_CAP, None)
-_US_RENDERERS: Final = MappingProxyType(
-    {
-        name: _RENDERERS[profile.family]
-        for name, profile in PROFILES.items()
-        if profile.mode == "cloud" and base_url(profile, "US") == US_HOST
-    }
-)
+_US_RENDERERS: Final[dict[str, Callable[[list[Call], str, str], list[Request]]]] = {
+    name: _RENDERERS[profile.family]
+    for name, profile in PROFILES.items()
+    if profile.mode == "cloud" and base_url(profile, "US") == US_HOST
+}
 """The renderer of each cloud preset, by name, for its usual call: region US, no bulk."""
 
 
@@ -329,23 +327,24 @@ def render(
     for a device-mode profile, a missing ``app_id``, a call the integration never
     sends, caps out of range or a single item larger than ``max_bytes``.
     """
-    default_caps = max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP
     if (
-        default_caps
-        and not bulk
-        and type(profile) is str
-        and type(region) is str
-        and region == "US"
+        type(profile) is str
+        and profile in _US_RENDERERS
+        and bulk is False
+        and max_bytes is None
+        and max_items is HEAP_BULK_CAP
         and type(calls) is list
         and type(app_id) is str
         and app_id
-    ):  # a preset's usual call: the checks below come to its renderer and the US host
-        usual = _US_RENDERERS.get(profile)
-        if usual is not None:
-            try:
-                return usual(calls, app_id, US_HOST)
-            except ConfigurationError:
-                pass  # a call it does not send, or no call at all: reported as below
+        and type(region) is str
+        and region == "US"
+    ):  # a preset's usual call, its options left at their defaults: the checks below
+        # come to its renderer and the US host
+        try:
+            return _US_RENDERERS[profile](calls, app_id, US_HOST)
+        except ConfigurationError:
+            pass  # a call it does not send, or no call at all: reported as below
+    default_caps = max_bytes is None and type(max_items) is int and max_items == HEAP_BULK_CAP
     caps = _DEFAULT_CAPS if default_caps else bulk_caps(max_items, max_bytes)
     chosen = resolve_profile(profile)
     if chosen.mode != "cloud":

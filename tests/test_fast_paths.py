@@ -9,7 +9,9 @@ it stands in for, on generated input that reaches its edges.
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -350,6 +352,19 @@ def test_the_prebuilt_encoder_writes_what_json_dumps_writes(value: object) -> No
         assert _compact(value) == expected
 
 
+@pytest.mark.parametrize("compact", [True, False])
+def test_the_encoder_writes_the_same_without_the_c_accelerator(
+    compact: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interpreter without ``_json`` gets ``json.JSONEncoder``, which writes the same."""
+    value = {"é": [1.5, None, True, 'a"b\u2028'], "n": 2**60, "nested": {"": {}}}
+    with_c = json_encoder(compact=compact, allow_nan=True)(value)
+    monkeypatch.setitem(sys.modules, "_json", None)
+    assert json_encoder(compact=compact, allow_nan=True)(value) == with_c
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        json_encoder(compact=compact, allow_nan=False)(math.nan)
+
+
 def test_the_prebuilt_encoder_gives_up_on_a_value_that_contains_itself() -> None:
     looped: list[object] = []
     looped.append(looped)
@@ -407,14 +422,31 @@ def _rendered_or_error(calls: Any, profile: str | Profile, **options: Any) -> ob
     st.sampled_from(["1", "", 7]),
     st.sampled_from(["US", "EU", "us", 5]),
     st.booleans(),
+    st.sampled_from(
+        [
+            {},
+            {"bulk": False},
+            {"bulk": 0},
+            {"max_items": int("1000")},  # equal to the default, not the same object
+            {"max_items": 1000.0},
+            {"max_bytes": None},
+            {"max_bytes": 10**6},
+        ]
+    ),
 )
 def test_a_preset_named_renders_as_the_preset_itself(
-    calls: list[Any], name: str, app_id: Any, region: Any, as_tuple: bool
+    calls: list[Any],
+    name: str,
+    app_id: Any,
+    region: Any,
+    as_tuple: bool,
+    defaults: dict[str, Any],
 ) -> None:
     """``render`` takes a shortcut for a preset named with its usual options (region US,
-    no bulk, a list of calls); passing the ``Profile`` itself goes the general way."""
+    no bulk, default caps, a list of calls); passing the ``Profile`` itself goes the
+    general way. Options given as equal values write the same as those left out."""
     given = tuple(calls) if as_tuple else calls
-    options = {"app_id": app_id, "region": region}
+    options = {"app_id": app_id, "region": region, **defaults}
     assert _rendered_or_error(given, name, **options) == _rendered_or_error(
         given, PROFILES[name], **options
     )
