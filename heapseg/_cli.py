@@ -1422,7 +1422,10 @@ def _parser() -> argparse.ArgumentParser:
         "so sending the same history again adds nothing in Heap",
     )
     backfill.add_argument(
-        "--since", metavar="TIME", help="only messages whose timestamp is at or after TIME"
+        "--since",
+        metavar="TIME",
+        help="only messages whose timestamp is at or after TIME, an ISO-8601 date or "
+        "date-time, UTC unless it carries an offset (2024-05-01, 2024-05-01T12:00+02:00)",
     )
     backfill.add_argument(
         "--until", metavar="TIME", help="only messages whose timestamp is before TIME"

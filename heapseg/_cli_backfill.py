@@ -19,7 +19,12 @@ from typing import Any, Final
 from attrs import frozen
 
 from ._calls import shorten
-from ._isodate import facade_timestamp, impossible_field, is_iso_date, parse_iso_date
+from ._isodate import (
+    facade_timestamp,
+    impossible_field,
+    is_iso_date,
+    strict_instant_ms,
+)
 
 __all__ = [
     "CONFIG_KEYS",
@@ -125,23 +130,25 @@ def expand_inputs(names: Sequence[str], ignore: Sequence[str] = ()) -> Expanded:
 def parse_bound(text: str, option: str) -> int:
     """An ISO-8601 date or date-time (UTC unless it carries an offset) in epoch milliseconds.
 
+    It is read as the standard reads it (``strict_instant_ms``), not as isodate reads a
+    message's time: ``2024-05-01 12:00+02:00`` keeps its offset and ``0099`` is the year 99.
     A field out of its calendar range (``2024-02-30``, ``T25:00``) is refused rather than
     carried into the next unit as message timestamps are: it is a typing mistake, and a
     window that silently moves would send the wrong history.
     """
-    date = parse_iso_date(text) if is_iso_date(text, strict=True) else None
-    if date is None:
+    if not is_iso_date(text, strict=True):
         raise BackfillError(
             f"{option} takes an ISO-8601 date or date-time such as 2024-05-01 or "
             f"2024-05-01T12:00:00Z, not {text!r}"
         )
     problem = impossible_field(text)
-    if problem is not None:
+    instant = strict_instant_ms(text)
+    if problem is not None or instant is None:
         raise BackfillError(
             f"{option} {text!r} is not a real date: {problem}; give a date and time that "
             "exist, such as 2024-05-01 or 2024-05-01T12:00:00Z"
         )
-    return date.ms
+    return instant
 
 
 @frozen

@@ -32,6 +32,7 @@ __all__ = [
     "is_iso_date",
     "js_date_parse",
     "parse_iso_date",
+    "strict_instant_ms",
     "strict_iso_date",
     "strict_iso_text",
     "time_clip",
@@ -217,12 +218,40 @@ def impossible_field(value: str) -> str | None:
             continue
         within = ""
         if name == "day":
-            year = int(groups[0])
-            last = _days_in_month(year + 1900 if year <= 99 else year, int(groups[1]))
+            last = _days_in_month(int(groups[0]), int(groups[1]))
             within = f" in {groups[0]}-{groups[1]}"
         if not first <= int(text) <= last:
             return f"{name} {text} is not {first:02d} to {last:02d}{within}"
     return None
+
+
+def strict_instant_ms(value: str) -> int | None:
+    """Epoch milliseconds of the instant a strict ISO-8601 date or date-time names, read
+    as the standard reads it: the year as written, the offset applied with either
+    separator, no zone meaning UTC. None when ``value`` is not one, or names a field out
+    of range (see ``impossible_field``).
+
+    This is for dates a person types, such as the command line's time window; messages
+    are read as isodate reads them (``parse_iso_date``), years 0..99 as 1900..1999 and
+    the zone ignored after a space.
+    """
+    match = _STRICT_MATCHER.fullmatch(value)
+    if match is None or impossible_field(value) is not None:
+        return None
+    year, month, day, _, hour, minute, second, fraction, _, sign, tz_hour, tz_minute = (
+        match.groups()
+    )
+    offset = 0
+    if sign is not None:
+        offset = int(tz_hour) * 60 + (int(tz_minute) if tz_minute else 0)
+        if sign == "-":
+            offset = -offset
+    days = _days_from_civil(int(year), int(month), int(day))
+    minutes = (days * 24 + (int(hour) if hour else 0)) * 60 + (int(minute) if minute else 0)
+    milliseconds = (int(second) if second else 0) * 1000
+    if fraction:
+        milliseconds += int((fraction + "00")[:3])
+    return (minutes - offset) * 60_000 + milliseconds
 
 
 def _iso_from_match(match: re.Match[str]) -> JsDate | None:

@@ -10,12 +10,15 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 from heap_standin import HeapStandIn
 from send_urllib import send
+
+from heapseg._cli_backfill import BackfillError, parse_bound
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -221,6 +224,44 @@ def test_impossible_dates_are_refused_not_rolled_over(
 def test_dates_at_the_edge_of_their_ranges_are_accepted(tmp_path: Path, bound: str) -> None:
     done = run("--sample", "--since", bound, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+_UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+
+# (bound as typed, the instant it names) — read as ISO 8601 reads it, which is not always
+# how isodate reads a message's time: after a space the offset still counts, and a year
+# below 100 is that year, not one in the 1900s.
+BOUNDS = [
+    ("2024-05-01", datetime(2024, 5, 1, tzinfo=_UTC)),
+    ("2024-05-01T12:00", datetime(2024, 5, 1, 12, tzinfo=_UTC)),
+    ("2024-05-01 12:00", datetime(2024, 5, 1, 12, tzinfo=_UTC)),
+    ("2024-05-01T12:00:00Z", datetime(2024, 5, 1, 12, tzinfo=_UTC)),
+    ("2024-05-01T12:00:00+02:00", datetime(2024, 5, 1, 10, tzinfo=_UTC)),
+    ("2024-05-01 12:00:00+02:00", datetime(2024, 5, 1, 10, tzinfo=_UTC)),
+    ("2024-05-01 12:00:00-0530", datetime(2024, 5, 1, 17, 30, tzinfo=_UTC)),
+    ("2024-05-01T00:30+01", datetime(2024, 4, 30, 23, 30, tzinfo=_UTC)),
+    ("2024-05-01T12:00:00.1239Z", datetime(2024, 5, 1, 12, 0, 0, 123_000, tzinfo=_UTC)),
+    ("2024-05-01T12:00:00,5Z", datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=_UTC)),
+    ("0099-01-01", datetime(99, 1, 1, tzinfo=_UTC)),
+    ("0001-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=_UTC)),
+    ("9999-12-31T23:59:59.999Z", datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=_UTC)),
+]
+
+
+@pytest.mark.parametrize(("bound", "instant"), BOUNDS)
+def test_window_bounds_name_the_instant_iso_8601_gives(bound: str, instant: datetime) -> None:
+    assert parse_bound(bound, "--since") == (instant - _EPOCH) // timedelta(milliseconds=1)
+
+
+def test_a_year_below_100_has_that_year_s_calendar() -> None:
+    """Year 0 is a leap year and year 100 is not, as the proleptic Gregorian calendar has
+    them; read as 1900 and 2000 they would be the other way round."""
+    day_before_year_1 = (datetime(1, 1, 1, tzinfo=_UTC) - _EPOCH) // timedelta(days=1) - 1
+    assert parse_bound("0000-12-31", "--since") == day_before_year_1 * 86_400_000
+    assert parse_bound("0000-02-29", "--since") == (day_before_year_1 - 306) * 86_400_000
+    with pytest.raises(BackfillError, match="day 29 is not 01 to 28 in 0100-02"):
+        parse_bound("0100-02-29", "--since")
 
 
 # --- selection and replay options ------------------------------------------------------------

@@ -28,6 +28,7 @@ from heapseg._isodate import (
     is_iso_date,
     js_date_parse,
     parse_iso_date,
+    strict_instant_ms,
     time_clip,
 )
 
@@ -219,6 +220,23 @@ def test_impossible_field_is_exactly_a_field_isodate_would_carry(
     text = f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
     carried = iso_of(parse_iso_date(text)) != text.replace("Z", ".000Z")
     assert (impossible_field(text) is not None) == carried
+
+
+@given(
+    st.datetimes(dt.datetime(1000, 1, 1), dt.datetime(9999, 12, 30)),
+    st.sampled_from(["", "Z", "+02:00", "-0530", "+14", "-23:59"]),
+    st.sampled_from(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f"]),
+)
+def test_strict_instants_agree_with_isodate_where_both_read_the_standard(
+    moment: dt.datetime, zone: str, pattern: str
+) -> None:
+    """With a ``T``, a year from 1000 and fields in range, isodate reads the standard's
+    instant; ``strict_instant_ms`` reads it the same, and also after a space."""
+    text = moment.strftime(pattern) + zone
+    parsed = parse_iso_date(text)
+    assert parsed is not None
+    assert strict_instant_ms(text) == parsed.ms
+    assert strict_instant_ms(text.replace("T", " ")) == parsed.ms
 
 
 # --- isodate-traverse --------------------------------------------------------------------------
