@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import heapseg
 from tests.strategies import json_values, messages
@@ -148,3 +149,24 @@ def test_tuples_are_read_as_arrays(profile: str, message: dict[str, Any]) -> Non
         assert with_tuples == with_lists
     else:
         assert with_tuples[:2] == with_lists[:2]
+
+
+CLOUD_PROFILES = sorted(name for name, p in heapseg.PROFILES.items() if p.mode == "cloud")
+
+
+@pytest.mark.parametrize("profile", CLOUD_PROFILES)
+@settings(max_examples=60, deadline=None)
+@given(batch=st.lists(messages(), min_size=2, max_size=4))
+def test_rendering_many_messages_at_once_gives_each_message_s_requests(
+    profile: str, batch: list[dict[str, Any]]
+) -> None:
+    """A request follows from its call alone: one render of several messages' calls gives
+    the requests of a render per message, in the same order."""
+    translated = [outcome(message, profile) for message in batch]
+    per_message = [calls for calls in translated if isinstance(calls, list)]
+    one_by_one = [request for calls in per_message for request in _render(calls, profile)]
+    assert _render([call for calls in per_message for call in calls], profile) == one_by_one
+
+
+def _render(calls: list[heapseg.Call], profile: str) -> list[heapseg.http.Request]:
+    return heapseg.http.render(calls, app_id="1535634150", profile=profile)
