@@ -393,7 +393,7 @@ def strict_iso_text(text: str) -> str | None:
 
 # --- segmentio/isodate-traverse ----------------------------------------------------------------
 
-_Container: TypeAlias = "dict[Any, object] | list[object]"
+_Container: TypeAlias = "dict[Any, object] | list[object] | tuple[object, ...]"
 
 
 def _json_path(keys: list[str | int]) -> str:
@@ -413,13 +413,13 @@ def convert_iso_strings(value: object) -> object:
     walked arrays only into objects; current installs do not use them.)
 
     Subtrees with nothing to convert are returned as the very same objects;
-    changed containers are shallow copies. The walk uses an explicit stack, so
+    changed containers are shallow copies (a tuple, read as an array, becomes a list). The walk uses an explicit stack, so
     depth is unlimited. A container that contains itself raises InvalidEvent.
     """
     if isinstance(value, str):
         converted = strict_iso_date(value)
         return value if converted is None else converted
-    if not isinstance(value, (dict, list)) or not value:
+    if not isinstance(value, (dict, list, tuple)) or not value:
         return value
 
     # One frame per open container: the container, an iterator over (key, child)
@@ -437,7 +437,7 @@ def convert_iso_strings(value: object) -> object:
                 converted = strict_iso_date(child)
                 if converted is not None:
                     changes[key] = converted
-            elif isinstance(child, (dict, list)) and child:
+            elif isinstance(child, (dict, list, tuple)) and child:
                 if id(child) in open_ids:
                     path = _json_path([frame[2] for frame in stack[1:]] + [key])
                     raise InvalidEvent(path, "the value contains itself, so it is not JSON data")

@@ -349,9 +349,10 @@ def _write_scalar(value: object, out: list[str]) -> None:
 
 
 def _stringify_slow(value: object) -> str:
-    """``JSON.stringify`` with an explicit stack, for any value and any depth."""
+    """``JSON.stringify`` with an explicit stack, for any value and any depth. A tuple is
+    written as an array, as the C encoder of the fast path writes it."""
     out: list[str] = []
-    if not isinstance(value, (dict, list)):
+    if not isinstance(value, (dict, list, tuple)):
         _write_scalar(value, out)
         return "".join(out)
     # Each frame: the container, an iterator over its (key or None, child) pairs,
@@ -360,7 +361,7 @@ def _stringify_slow(value: object) -> str:
     open_ids: set[int] = set()
     path: list[str | int] = []
 
-    def open_container(container: dict[Any, Any] | list[Any]) -> None:
+    def open_container(container: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> None:
         if id(container) in open_ids:
             raise InvalidEvent(
                 "$" + "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in path),
@@ -389,7 +390,7 @@ def _stringify_slow(value: object) -> str:
             if is_dict:
                 out.append(_quote(key))
                 out.append(":")
-            if isinstance(child, (dict, list)):
+            if isinstance(child, (dict, list, tuple)):
                 path.append(key)
                 open_container(child)
                 descended = True

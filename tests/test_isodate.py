@@ -269,6 +269,13 @@ def test_convert_walks_objects_and_arrays_and_converts_array_items() -> None:
     assert convert_iso_strings(message) == expected
 
 
+def test_convert_reads_tuples_as_arrays() -> None:
+    untouched = ("x", 1)
+    message = {"a": ("2016-01-01", untouched), "b": untouched}
+    assert convert_iso_strings(message) == {"a": [D2016, untouched], "b": untouched}
+    assert convert_iso_strings(("2016-01-01T10:00",)) == [D2016_10H]
+
+
 def test_convert_never_mutates_and_shares_unchanged_subtrees() -> None:
     untouched = {"x": ["a", {"y": "b"}], "n": 1}
     message: dict[str, Any] = {"props": untouched, "when": {"at": "2016-01-01"}, "list": [1]}

@@ -276,6 +276,8 @@ STRINGIFY: list[tuple[object, str]] = [
     (None, "null"),
     ({}, "{}"),
     ({"a": {}, "b": []}, '{"a":{},"b":[]}'),
+    # a tuple is an array, on the exact path too
+    ((1.0, [2, (0.5, "x")], {"t": ()}), '[1,[2,[0.5,"x"]],{"t":[]}]'),
 ]
 
 
