@@ -132,6 +132,11 @@ def _refuse(integration: str, call: Call) -> ConfigurationError:
 
 
 def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
+    """The classic integration: a ``POST`` for each track and user-properties call.
+
+    The track request is built here rather than by ``_post``: it is the default profile's
+    request for nearly every message, and one call fewer per message shows.
+    """
     requests: list[Request] = []
     track_url = base + "/api/track"
     for call in calls:
@@ -147,7 +152,16 @@ def _render_classic(calls: list[Call], app_id: str, base: str) -> list[Request]:
                 body["timestamp"] = call.timestamp
             if call.idempotency_key is not None:
                 body["idempotency_key"] = call.idempotency_key
-            requests.append(_post(track_url, _CLASSIC_HEADERS, body, call))
+            request: Request = _new_request(Request)
+            _set_method(request, "POST")
+            _set_url(request, track_url)
+            _set_headers(request, _CLASSIC_HEADERS)
+            _set_body(request, body)
+            _set_content(
+                request,
+                plain_stringify_utf8(body) if call._plain_json else js_stringify_utf8(body),
+            )
+            requests.append(request)
         elif type(call) is AddUserProperties and call.identity is not None:
             body = {
                 "app_id": app_id,
