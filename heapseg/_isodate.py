@@ -413,8 +413,9 @@ def convert_iso_strings(value: object) -> object:
     walked arrays only into objects; current installs do not use them.)
 
     Subtrees with nothing to convert are returned as the very same objects;
-    changed containers are shallow copies (a tuple, read as an array, becomes a list). The walk uses an explicit stack, so
-    depth is unlimited. A container that contains itself raises InvalidEvent.
+    changed containers are shallow copies (a tuple, read as an array, becomes a list).
+    The walk uses an explicit stack, so depth is unlimited. A container that contains
+    itself raises InvalidEvent.
     """
     if isinstance(value, str):
         converted = strict_iso_date(value)
