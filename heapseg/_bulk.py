@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, Generic, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
 from ._errors import ConfigurationError
 from ._jsjson import js_stringify
+from ._responses import url_path
 
 __all__ = ["HEAP_BULK_CAP", "Batchable", "BulkCaps", "batch", "bulk_caps"]
 
@@ -226,7 +226,7 @@ def _split(request: Batchable) -> tuple[_Envelope, list[Any]] | None:
     """The envelope and items of a request with a bulk form, or None when it has none."""
     if request.method != "POST":
         return None
-    path = urlsplit(request.url).path
+    path = url_path(request.url)
     array_key = _ARRAY_KEYS.get(path)
     body = request.body
     if array_key is None or not isinstance(body.get("app_id"), str):

@@ -19,7 +19,6 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from importlib import resources
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, NoReturn
 
@@ -754,6 +753,8 @@ class _Job:
 
 
 def _sample_stream() -> IO[bytes]:
+    from importlib import resources  # here: only --sample needs it, and it is slow to import
+
     return resources.files("heapseg").joinpath("data").joinpath(SAMPLE_NAME).open("rb")
 
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import timezone
 from types import MappingProxyType
 from typing import Final, Literal, Protocol, TypeAlias
-from urllib.parse import urlsplit
 
 from attrs import field, frozen, validators
 
@@ -323,9 +322,18 @@ def _earliest(
     return start
 
 
+def url_path(url: str) -> str:
+    """The path of a request's URL, as ``urllib.parse.urlsplit`` reads it. The module is
+    imported here, on first use: only bulk rendering and pacing need it, and importing
+    it costs every user of heapseg several milliseconds."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path
+
+
 def _charges(request: Paceable, limits: HeapLimits) -> list[_Charge]:
     """The units one request spends, per rate-limit bucket, merged by bucket."""
-    path = urlsplit(request.url).path
+    path = url_path(request.url)
     body = request.body
     app = _key(body.get("app_id"))
     merged: dict[_Bucket, tuple[RateLimit, int]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -64,3 +65,41 @@ def test_vendored_copy_runs_without_installation(
         '"identity": "u"}], "https://heapanalytics.com/api/track", '
         '"heap.track(\\"E\\", {});\\n"]'
     )
+
+
+IMPORT_SCRIPT = """
+import sys
+root, *late = sys.argv[1:]
+import attrs, cattrs, cattrs.gen, typing_extensions  # what they import is theirs to choose
+loaded_at_start = set(sys.modules)
+import heapseg, heapseg._cli
+assert heapseg.__file__.startswith(root), heapseg.__file__
+print(" ".join(name for name in late if name in sys.modules and name not in loaded_at_start))
+"""
+
+# Modules only some features need, each slow to import: importlib.resources (the bundled
+# sample) and urllib.parse (bulk rendering and pacing). They are imported on first use.
+LATE_IMPORTS = ("importlib.resources", "urllib.parse", "tempfile")
+
+
+def test_importing_heapseg_leaves_out_what_only_some_features_need() -> None:
+    """Counted after heapseg's three dependencies are imported, and without ``site``
+    (``-S``), whose start-up files may import anything: heapseg and its dependencies are
+    found through ``PYTHONPATH`` alone."""
+    import attrs
+    import cattrs
+    import typing_extensions
+
+    root = Path(heapseg.__file__).parent.parent
+    folders = [root] + [Path(m.__file__).parent.parent for m in (attrs, cattrs)]
+    folders.append(Path(typing_extensions.__file__).parent)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", IMPORT_SCRIPT, str(root), *LATE_IMPORTS],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": os.pathsep.join(map(str, folders))},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+    assert result.stderr == ""
