@@ -1,7 +1,9 @@
-"""Segment messages as typed values, parsed with one cattrs converter built at import.
+"""Segment messages as typed values.
 
-Well-formed messages, the vast majority, are built directly field by field; the
-converter handles the rest and names the first bad field.
+Well-formed messages, the vast majority, are built directly field by field. A message
+with a field of the wrong kind goes to the cattrs converter of ``_message_converter``,
+which names the first bad field; that module is imported, and its converter built, the
+first time a message needs it, so that importing heapseg does not pay for cattrs.
 
 Parsing checks what the Segment spec requires of every message, whatever the
 profile: a mapping with a known ``type``, object-typed ``traits``,
@@ -16,9 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final, NewType, TypeAlias
 
-import cattrs
 from attrs import field, frozen
-from cattrs.gen import make_dict_structure_fn, override
 
 from ._calls import JSONValue, describe
 from ._errors import InvalidEvent
@@ -42,43 +42,13 @@ MESSAGE_TYPES: Final = ("identify", "track", "page", "screen", "group", "alias")
 
 JSONObject: TypeAlias = Mapping[str, JSONValue]
 
-# Field kinds, each with one strict structure hook (cattrs coerces by default; heapseg must not).
+# Field kinds; ``_message_converter`` has one strict structure hook for each (cattrs
+# coerces by default; heapseg must not), and the direct builders the same checks.
 _Object = NewType("_Object", dict)  # type: ignore[type-arg]
 _OptionalObject = NewType("_OptionalObject", dict)  # type: ignore[type-arg]
 _Id = NewType("_Id", object)
 _Text = NewType("_Text", object)
 _Raw = NewType("_Raw", object)
-
-
-class _FieldError(ValueError):
-    """Raised by a structure hook; carries the reason without the path."""
-
-
-def _structure_object(value: Any, _: object) -> JSONObject:
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return value
-    raise _FieldError(f"must be an object, found {describe(value)}")
-
-
-def _structure_optional_object(value: Any, _: object) -> JSONObject | None:
-    if value is None or isinstance(value, Mapping):
-        return value
-    raise _FieldError(f"must be an object, found {describe(value)}")
-
-
-def _structure_id(value: Any, _: object) -> str | int | float | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    raise _FieldError(f"must be a string (or a number), found {describe(value)}")
-
-
-def _structure_text(value: Any, _: object) -> JSONValue:
-    """Keep any JSON value: the profile decides whether it needs a string."""
-    return value  # type: ignore[no-any-return]
 
 
 @frozen
@@ -168,26 +138,6 @@ _FIELDS: Final[dict[str, tuple[str, object]]] = {
 }
 
 
-def _build_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(detailed_validation=True)
-    converter.register_structure_hook(_Object, _structure_object)
-    converter.register_structure_hook(_OptionalObject, _structure_optional_object)
-    converter.register_structure_hook(_Id, _structure_id)
-    converter.register_structure_hook(_Text, _structure_text)
-    converter.register_structure_hook(_Raw, _structure_text)
-    for cls in _CLASSES.values():
-        overrides: dict[str, Any] = {}
-        for attribute in cls.__attrs_attrs__:
-            key, kind = _FIELDS[attribute.name]
-            overrides[attribute.name] = override(
-                rename=key, struct_hook=converter.get_structure_hook(kind)
-            )
-        converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
-    return converter
-
-
-_CONVERTER: Final = _build_converter()
-
 _CHECKS: Final[dict[object, str]] = {
     _Raw: "    value = message\n",
     _Object: (
@@ -239,37 +189,8 @@ def _direct_builders() -> dict[type[Message], Callable[[Mapping[str, Any]], Mess
 _BUILDERS: Final = _direct_builders()
 
 
-def _first_field_error(error: BaseException) -> tuple[str, str] | None:
-    """Find the first failing attribute in a cattrs error and return (JSON key, reason)."""
-    if isinstance(error, cattrs.ClassValidationError):
-        for inner in error.exceptions:
-            for note in getattr(inner, "__notes__", ()):
-                name = getattr(note, "name", None)
-                if name in _FIELDS:
-                    return _FIELDS[name][0], str(inner)
-            found = _first_field_error(inner)
-            if found:
-                return found
-    return None
-
-
 def _present(value: object) -> bool:
     return value is not None and value != ""
-
-
-def _structure_with_converter(message: Mapping[str, Any], cls: type[Message]) -> Message:
-    """Structure with the cattrs converter, turning its errors into ``InvalidEvent``."""
-    data = dict(message)
-    data["raw"] = message
-    try:
-        parsed: Message = _CONVERTER.structure(data, cls)
-    except cattrs.BaseValidationError as error:
-        found = _first_field_error(error)
-        if found is None:  # pragma: no cover - every hook failure carries a note
-            raise InvalidEvent("$", "the message could not be read") from None
-        key, reason = found
-        raise InvalidEvent(f"$.{key}", f"'{key}' {reason}") from None
-    return parsed
 
 
 def parse_message(message: object) -> Message:
@@ -291,8 +212,10 @@ def parse_message(message: object) -> Message:
             reason = f"unknown message type {kind!r}; expected one of " + ", ".join(MESSAGE_TYPES)
         raise InvalidEvent("$.type", reason)
     parsed = _BUILDERS[cls](message)
-    if parsed is None:
-        parsed = _structure_with_converter(message, cls)
+    if parsed is None:  # a field of the wrong kind: the converter names it
+        from ._message_converter import structure_with_converter
+
+        parsed = structure_with_converter(message, cls)
     if not (
         _present(parsed.user_id)
         or _present(parsed.anonymous_id)

@@ -51,7 +51,8 @@ from heapseg._jsjson import (
     json_encoder,
     plain_stringify_utf8,
 )
-from heapseg._messages import _BUILDERS, _CLASSES, _structure_with_converter
+from heapseg._message_converter import structure_with_converter
+from heapseg._messages import _BUILDERS, _CLASSES
 from heapseg._strategies import message_strategy
 from heapseg._values import (
     _RECURSION_LIMIT,
@@ -331,7 +332,7 @@ def test_direct_structuring_equals_the_converter(kind: str, message: dict[str, A
     cls = _CLASSES[kind]
     direct = _BUILDERS[cls](message)
     try:
-        expected = _structure_with_converter(message, cls)
+        expected = structure_with_converter(message, cls)
     except InvalidEvent:
         assert direct is None
     else:

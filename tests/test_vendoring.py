@@ -70,20 +70,21 @@ def test_vendored_copy_runs_without_installation(
 IMPORT_SCRIPT = """
 import sys
 root, *late = sys.argv[1:]
-import attrs, cattrs, cattrs.gen, typing_extensions  # what they import is theirs to choose
+import attrs, typing_extensions  # what they import is theirs to choose
 loaded_at_start = set(sys.modules)
 import heapseg, heapseg._cli
 assert heapseg.__file__.startswith(root), heapseg.__file__
 print(" ".join(name for name in late if name in sys.modules and name not in loaded_at_start))
 """
 
-# Modules only some features need, each slow to import: importlib.resources (the bundled
-# sample) and urllib.parse (bulk rendering and pacing). They are imported on first use.
-LATE_IMPORTS = ("importlib.resources", "urllib.parse", "tempfile")
+# Modules only some features need, each slow to import: cattrs (reading a message with a
+# field of the wrong kind), importlib.resources (the bundled sample) and urllib.parse
+# (bulk rendering and pacing). They are imported on first use.
+LATE_IMPORTS = ("cattrs", "importlib.resources", "urllib.parse", "tempfile")
 
 
 def test_importing_heapseg_leaves_out_what_only_some_features_need() -> None:
-    """Counted after heapseg's three dependencies are imported, and without ``site``
+    """Counted after attrs and typing-extensions are imported, and without ``site``
     (``-S``), whose start-up files may import anything: heapseg and its dependencies are
     found through ``PYTHONPATH`` alone."""
     import attrs
