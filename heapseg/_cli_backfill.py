@@ -142,12 +142,13 @@ def parse_bound(text: str, option: str) -> int:
             f"2024-05-01T12:00:00Z, not {text!r}"
         )
     problem = impossible_field(text)
-    instant = strict_instant_ms(text)
-    if problem is not None or instant is None:
+    if problem is not None:
         raise BackfillError(
             f"{option} {text!r} is not a real date: {problem}; give a date and time that "
             "exist, such as 2024-05-01 or 2024-05-01T12:00:00Z"
         )
+    instant = strict_instant_ms(text)
+    assert instant is not None  # a strict ISO date-time with every field in range
     return instant
 
 
