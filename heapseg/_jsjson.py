@@ -86,10 +86,12 @@ def json_encoder(*, compact: bool, allow_nan: bool) -> Callable[[object], str]:
 
 
 _compact_parts: Final = _encoder_parts(compact=True, allow_nan=False)
-_compact: Final = json_encoder(compact=True, allow_nan=False)
-"""The C encoder's first draft of ``JSON.stringify``; it refuses NaN and infinities,
-which JavaScript writes as null. ``_compact_parts`` is the same encoder, for the hot
-path that joins its parts itself."""
+
+
+def _compact(value: object) -> str:
+    """The C encoder's first draft of ``JSON.stringify``; it refuses NaN and infinities,
+    which JavaScript writes as null. Hot paths join ``_compact_parts`` themselves."""
+    return "".join(_compact_parts(value, 0))
 
 
 def js_number(value: int | float) -> int | float:
