@@ -29,6 +29,7 @@ __all__ = [
     "RateLimit",
     "classify",
     "pace",
+    "url_path",
 ]
 
 OutcomeKind: TypeAlias = Literal["success", "retry", "reject"]
