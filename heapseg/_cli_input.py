@@ -498,13 +498,13 @@ def read_records(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[R
     record per item. Lines split on ``\\n`` only: U+2028 and U+2029 may appear inside
     JSON strings.
     """
-    return _read(stream, file, form, ndjson_records)
+    return _read(stream, file, form, _lines)
 
 
 def read_blocks(stream: IO[bytes], file: str, form: str = "auto") -> Iterator[Record | Block]:
     """``read_records``, but NDJSON after its first line comes as blocks of whole lines,
     not yet decoded, for another process to read; anything else comes as records."""
-    return _read(stream, file, form, ndjson_records, _blocks)
+    return _read(stream, file, form, _blocks)
 
 
 def block_lines(block: Block) -> list[bytes]:
@@ -546,16 +546,15 @@ def _read(
     stream: IO[bytes],
     file: str,
     form: str,
-    line: Callable[[bytes, Source], Iterable[_Unit]],
-    rest: Callable[[IO[bytes], str, int], Iterator[_Unit]] = _lines,
+    rest: Callable[[IO[bytes], str, int], Iterator[_Unit]],
 ) -> Iterator[_Unit]:
-    """Every unit of ``stream``: records of arrays and documents; ``line`` for the first
-    NDJSON line, ``rest`` for the lines after it."""
+    """Every unit of ``stream``: records of arrays, documents and the first NDJSON line;
+    ``rest`` for the NDJSON lines after it."""
     line_number = 0
     if form == "ndjson":
         first = stream.readline()
         if first:
-            yield from line(first.removeprefix(_BOM), Source(file, 1))
+            yield from ndjson_records(first.removeprefix(_BOM), Source(file, 1))
             yield from rest(stream, file, 1)
         return
     for raw in stream:
@@ -573,7 +572,7 @@ def _read(
             return
         for number in range(1, line_number):
             yield Blank(Source(file, number))
-        yield from line(raw, Source(file, line_number))
+        yield from ndjson_records(raw, Source(file, line_number))
         break
     else:
         if form != "json":
